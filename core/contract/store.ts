@@ -1,0 +1,114 @@
+import type { Checkpoint, ConnectorConfig, SyncRun } from './connector.js';
+import type {
+  Conversation,
+  ConversationStatus,
+  Message,
+  MessageRole,
+  Channel,
+  Visitor,
+  Citation,
+} from './conversation.js';
+import type { DocumentRecord, DocumentUpsert, KnowledgeSource, UpsertOutcome } from './knowledge.js';
+import type { CreateTenantInput, Tenant, TenantId } from './tenant.js';
+
+/**
+ * The store, as the rest of the product sees it. The embedded implementation is SQLite (one global file and
+ * one file per tenant); the scale-out one will be PostgreSQL. Methods are async so both fit the same shape.
+ * Every tenant-scoped call takes the tenant explicitly: there is no "current tenant" state to leak.
+ */
+export interface Store {
+  readonly tenants: TenantRegistry;
+  readonly sessions: SessionStore;
+  readonly audit: AuditLog;
+  readonly conversations: ConversationStore;
+  readonly knowledge: KnowledgeStore;
+  readonly connectors: ConnectorStore;
+  /** Absolute path of a file inside the tenant's own folder; rejects any path that would leave it. */
+  tenantFile(tenant: TenantId, relativePath: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TenantRegistry {
+  create(input: CreateTenantInput): Promise<Tenant>;
+  list(): Promise<Tenant[]>;
+  get(id: TenantId): Promise<Tenant | null>;
+}
+
+export interface ConsoleSession {
+  id: string;
+  /** null for a session opened with the console token rather than a user's sign-in. */
+  userId: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface SessionStore {
+  /** Opens a session and returns its secret; only a hash of the secret is kept. */
+  create(input: {
+    userId: string | null;
+    ttlMs: number;
+  }): Promise<{ session: ConsoleSession; secret: string }>;
+  findBySecret(secret: string): Promise<ConsoleSession | null>;
+  delete(id: string): Promise<void>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  tenantId: TenantId | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
+  list(filter: { tenantId?: TenantId; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export interface ConversationStore {
+  create(tenant: TenantId, input: { channel: Channel; visitor?: Visitor }): Promise<Conversation>;
+  get(tenant: TenantId, id: string): Promise<Conversation | null>;
+  list(tenant: TenantId, filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
+  setStatus(tenant: TenantId, id: string, status: ConversationStatus): Promise<void>;
+  appendMessage(
+    tenant: TenantId,
+    conversationId: string,
+    input: { role: MessageRole; text: string; citations?: Citation[] },
+  ): Promise<Message>;
+  messages(tenant: TenantId, conversationId: string): Promise<Message[]>;
+}
+
+export interface KnowledgeStore {
+  createSource(
+    tenant: TenantId,
+    input: { name: string; kind: KnowledgeSource['kind']; connectorId?: string },
+  ): Promise<KnowledgeSource>;
+  listSources(tenant: TenantId): Promise<KnowledgeSource[]>;
+  upsertDocument(
+    tenant: TenantId,
+    input: DocumentUpsert,
+  ): Promise<{ document: DocumentRecord; outcome: UpsertOutcome }>;
+  getDocument(tenant: TenantId, id: string): Promise<DocumentRecord | null>;
+  listDocuments(tenant: TenantId, filter?: { sourceId?: string; limit?: number }): Promise<DocumentRecord[]>;
+  deleteDocument(tenant: TenantId, id: string): Promise<boolean>;
+}
+
+export interface ConnectorStore {
+  add(
+    tenant: TenantId,
+    input: { kind: string; name: string; settings: Record<string, unknown> },
+  ): Promise<ConnectorConfig>;
+  list(tenant: TenantId): Promise<ConnectorConfig[]>;
+  get(tenant: TenantId, id: string): Promise<ConnectorConfig | null>;
+  saveCheckpoint(tenant: TenantId, connectorId: string, checkpoint: Checkpoint): Promise<void>;
+  loadCheckpoint(tenant: TenantId, connectorId: string): Promise<Checkpoint | null>;
+  startRun(tenant: TenantId, connectorId: string): Promise<SyncRun>;
+  finishRun(
+    tenant: TenantId,
+    runId: string,
+    result: Pick<SyncRun, 'status' | 'added' | 'updated' | 'deleted' | 'failures' | 'error'>,
+  ): Promise<SyncRun>;
+  runs(tenant: TenantId, connectorId: string, limit?: number): Promise<SyncRun[]>;
+}
