@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../contract/errors.js';
+import type { DocumentRecord, KnowledgeSource } from '../../contract/knowledge.js';
+import type { KnowledgeStore } from '../../contract/store.js';
+import type { TenantId } from '../../contract/tenant.js';
+import type { Db } from './open-database.js';
+
+interface SourceRow {
+  id: string;
+  name: string;
+  kind: KnowledgeSource['kind'];
+  connector_id: string | null;
+  created_at: string;
+}
+
+interface DocumentRow {
+  id: string;
+  source_id: string;
+  external_id: string;
+  title: string;
+  content_hash: string;
+  version: number;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const toSource = (r: SourceRow): KnowledgeSource => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  connectorId: r.connector_id,
+  createdAt: r.created_at,
+});
+
+const toDocument = (r: DocumentRow): DocumentRecord => ({
+  id: r.id,
+  sourceId: r.source_id,
+  externalId: r.external_id,
+  title: r.title,
+  contentHash: r.content_hash,
+  version: r.version,
+  metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function sqliteKnowledgeStore(dbOf: (tenant: TenantId) => Db): KnowledgeStore {
+  return {
+    async createSource(tenant, { name, kind, connectorId }) {
+      const db = dbOf(tenant);
+      if (db.prepare('SELECT 1 FROM knowledge_sources WHERE name = ?').get(name)) {
+        throw new AppError('conflict', `knowledge source "${name}" already exists in tenant "${tenant}"`);
+      }
+      const source: KnowledgeSource = {
+        id: randomUUID(),
+        name,
+        kind,
+        connectorId: connectorId ?? null,
+        createdAt: new Date().toISOString(),
+      };
+      db.prepare(
+        'INSERT INTO knowledge_sources (id, name, kind, connector_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(source.id, name, kind, source.connectorId, source.createdAt);
+      return source;
+    },
+    async listSources(tenant) {
+      return dbOf(tenant)
+        .prepare<[], SourceRow>('SELECT * FROM knowledge_sources ORDER BY name')
+        .all()
+        .map(toSource);
+    },
+    async upsertDocument(tenant, input) {
+      const db = dbOf(tenant);
+      const upsert = db.transaction(() => {
+        if (!db.prepare('SELECT 1 FROM knowledge_sources WHERE id = ?').get(input.sourceId)) {
+          throw new AppError(
+            'not_found',
+            `knowledge source ${input.sourceId} does not exist in tenant "${tenant}"`,
+          );
+        }
+        const now = new Date().toISOString();
+        const metadata = JSON.stringify(input.metadata ?? {});
+        const existing = db
+          .prepare<[string, string], DocumentRow>(
+            'SELECT * FROM documents WHERE source_id = ? AND external_id = ?',
+          )
+          .get(input.sourceId, input.externalId);
+        if (!existing) {
+          const id = randomUUID();
+          db.prepare(
+            `INSERT INTO documents (id, source_id, external_id, title, content_hash, version, metadata, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+          ).run(id, input.sourceId, input.externalId, input.title, input.contentHash, metadata, now, now);
+          return { id, outcome: 'added' as const };
+        }
+        if (existing.content_hash === input.contentHash)
+          return { id: existing.id, outcome: 'unchanged' as const };
+        db.prepare(
+          'UPDATE documents SET title = ?, content_hash = ?, version = version + 1, metadata = ?, updated_at = ? WHERE id = ?',
+        ).run(input.title, input.contentHash, metadata, now, existing.id);
+        return { id: existing.id, outcome: 'updated' as const };
+      });
+      const { id, outcome } = upsert();
+      const row = db.prepare<[string], DocumentRow>('SELECT * FROM documents WHERE id = ?').get(id)!;
+      return { document: toDocument(row), outcome };
+    },
+    async getDocument(tenant, id) {
+      const row = dbOf(tenant).prepare<[string], DocumentRow>('SELECT * FROM documents WHERE id = ?').get(id);
+      return row ? toDocument(row) : null;
+    },
+    async listDocuments(tenant, { sourceId, limit = 1000 } = {}) {
+      const db = dbOf(tenant);
+      const rows =
+        sourceId === undefined
+          ? db
+              .prepare<[number], DocumentRow>('SELECT * FROM documents ORDER BY external_id LIMIT ?')
+              .all(limit)
+          : db
+              .prepare<[string, number], DocumentRow>(
+                'SELECT * FROM documents WHERE source_id = ? ORDER BY external_id LIMIT ?',
+              )
+              .all(sourceId, limit);
+      return rows.map(toDocument);
+    },
+    async deleteDocument(tenant, id) {
+      return dbOf(tenant).prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
+    },
+  };
+}

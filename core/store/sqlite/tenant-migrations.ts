@@ -1,0 +1,92 @@
+import type { Migration } from './open-database.js';
+
+/** Schema of each tenant's own database, kept in the tenant's folder beside its vector index. */
+export const tenantMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'conversations, knowledge, connectors',
+    sql: `
+      CREATE TABLE conversations (
+        id         TEXT PRIMARY KEY,
+        channel    TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('open', 'pending_human', 'resolved')),
+        visitor    TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX conversations_by_status ON conversations(status, updated_at);
+
+      CREATE TABLE messages (
+        id              TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('visitor', 'assistant', 'agent', 'system')),
+        text            TEXT NOT NULL,
+        citations       TEXT NOT NULL DEFAULT '[]',
+        created_at      TEXT NOT NULL,
+        UNIQUE (conversation_id, seq)
+      ) STRICT;
+
+      CREATE TABLE escalations (
+        id              TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        priority        TEXT NOT NULL CHECK (priority IN ('urgent', 'high', 'medium', 'low')),
+        reasons         TEXT NOT NULL DEFAULT '[]',
+        status          TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'assigned', 'closed')),
+        created_at      TEXT NOT NULL,
+        closed_at       TEXT
+      ) STRICT;
+
+      CREATE TABLE connector_configs (
+        id         TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        name       TEXT NOT NULL UNIQUE,
+        settings   TEXT NOT NULL DEFAULT '{}',
+        enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE knowledge_sources (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL CHECK (kind IN ('upload', 'connector')),
+        connector_id TEXT REFERENCES connector_configs(id) ON DELETE CASCADE,
+        created_at   TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE documents (
+        id           TEXT PRIMARY KEY,
+        source_id    TEXT NOT NULL REFERENCES knowledge_sources(id) ON DELETE CASCADE,
+        external_id  TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        version      INTEGER NOT NULL DEFAULT 1,
+        metadata     TEXT NOT NULL DEFAULT '{}',
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        UNIQUE (source_id, external_id)
+      ) STRICT;
+
+      CREATE TABLE connector_checkpoints (
+        connector_id TEXT PRIMARY KEY REFERENCES connector_configs(id) ON DELETE CASCADE,
+        checkpoint   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE sync_runs (
+        id           TEXT PRIMARY KEY,
+        connector_id TEXT NOT NULL REFERENCES connector_configs(id) ON DELETE CASCADE,
+        status       TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        added        INTEGER NOT NULL DEFAULT 0,
+        updated      INTEGER NOT NULL DEFAULT 0,
+        deleted      INTEGER NOT NULL DEFAULT 0,
+        failures     TEXT NOT NULL DEFAULT '[]',
+        error        TEXT
+      ) STRICT;
+      CREATE INDEX sync_runs_by_connector ON sync_runs(connector_id, started_at);
+    `,
+  },
+];
