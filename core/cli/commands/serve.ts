@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { startServer, defaultPorts } from '../../server/server.js';
+import { createFileLogger } from '../../server/logging.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { homeLayout } from '../../home/data-folder.js';
+import type { CliContext } from '../program.js';
+import { UsageError } from '../usage-error.js';
+
+/** Longest we wait for requests in flight after SIGTERM before closing anyway. */
+const drainTimeoutMs = 10_000;
+
+export function registerServe(program: Command, context: () => CliContext): void {
+  program
+    .command('serve')
+    .description('start the console (127.0.0.1 only) and the widget server')
+    .option(
+      '--console-port <n>',
+      `console port, 0 = any free port (default ${defaultPorts.console})`,
+      parsePort,
+    )
+    .option('--widget-port <n>', `widget port, 0 = any free port (default ${defaultPorts.widget})`, parsePort)
+    .option(
+      '--widget-host <host>',
+      'address the widget server binds (default 127.0.0.1; 0.0.0.0 for the intranet)',
+    )
+    .action(async (opts: { consolePort?: number; widgetPort?: number; widgetHost?: string }) => {
+      const { home, output } = context();
+      const store = openSqliteStore(home);
+      const { logger, close: closeLog } = createFileLogger({ home });
+      const token = process.env.AIRDESK_CONSOLE_TOKEN;
+      if (token !== undefined && token.trim() === '') {
+        throw new UsageError(
+          'AIRDESK_CONSOLE_TOKEN is set but empty; unset it or give it a long random value',
+        );
+      }
+      let server;
+      try {
+        server = await startServer({
+          store,
+          logger,
+          consolePort: opts.consolePort ?? defaultPorts.console,
+          widgetPort: opts.widgetPort ?? defaultPorts.widget,
+          widgetHost: opts.widgetHost ?? '127.0.0.1',
+          ...(token ? { consoleToken: token } : {}),
+        });
+      } catch (error) {
+        await store.close();
+        await closeLog();
+        throw error;
+      }
+      const running = server;
+      logger.info(
+        {
+          console: running.listening.console.replace(/token=.*/, 'token=[redacted]'),
+          widget: running.listening.widget,
+        },
+        'listening',
+      );
+      output.stdout.write(JSON.stringify(running.listening) + '\n');
+      output.info(`airdesk console: ${running.listening.console}`);
+      output.info(`logs: ${homeLayout.logsDir(home)}`);
+
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) return;
+          stopping = true;
+          logger.info({ signal }, 'shutting down');
+          const timer = setTimeout(() => {
+            logger.warn('requests still running after the drain timeout; closing anyway');
+            resolve();
+          }, drainTimeoutMs);
+          timer.unref();
+          running
+            .close()
+            .catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners'))
+            .finally(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      await store.close();
+      logger.info('stopped');
+      await closeLog();
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`"${value}" is not a port; give a number from 0 to 65535 (0 = any free port)`);
+  }
+  return port;
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { ListeningEvent } from '../contract/console-api.js';
+import { AppError } from '../contract/errors.js';
+import type { Store } from '../contract/store.js';
+import { buildConsoleApp } from './console-app.js';
+import { createMetrics } from './metrics.js';
+import { buildWidgetApp } from './widget-app.js';
+
+export const defaultPorts = { console: 4870, widget: 4871 } as const;
+
+export interface ServerOptions {
+  store: Store;
+  logger: FastifyBaseLogger;
+  consolePort: number;
+  widgetPort: number;
+  widgetHost: string;
+  /** Fixed token (AIRDESK_CONSOLE_TOKEN); a random one is made per start when absent. */
+  consoleToken?: string;
+  uiDir?: string;
+}
+
+export interface RunningServer {
+  listening: ListeningEvent;
+  consoleToken: string;
+  /** Stops accepting, lets requests in flight finish, then closes both listeners. */
+  close(): Promise<void>;
+}
+
+/** Starts both listeners; if either cannot bind, neither stays open. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const consoleToken = options.consoleToken ?? randomBytes(24).toString('base64url');
+  const metrics = createMetrics();
+  const consoleApp = await buildConsoleApp({
+    store: options.store,
+    consoleToken,
+    logger: options.logger.child({ listener: 'console' }),
+    metrics,
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+  });
+  const widgetApp = await buildWidgetApp({
+    store: options.store,
+    logger: options.logger.child({ listener: 'widget' }),
+    metrics,
+  });
+  try {
+    // The console carries admin powers: it is bound to loopback whatever else is configured.
+    const consolePort = await listen(consoleApp, '127.0.0.1', options.consolePort, '--console-port');
+    const widgetPort = await listen(widgetApp, options.widgetHost, options.widgetPort, '--widget-port');
+    const listening: ListeningEvent = {
+      event: 'listening',
+      console: `http://127.0.0.1:${consolePort}/?token=${encodeURIComponent(consoleToken)}`,
+      widget: `http://${urlHost(options.widgetHost)}:${widgetPort}`,
+    };
+    return {
+      listening,
+      consoleToken,
+      close: async () => {
+        await Promise.all([consoleApp.close(), widgetApp.close()]);
+      },
+    };
+  } catch (error) {
+    await Promise.all([consoleApp.close(), widgetApp.close()]);
+    throw error;
+  }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number, flag: string): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new AppError(
+        'port_in_use',
+        `port ${port} on ${host} is already in use; stop the program using it or choose another with ${flag} (0 = any free port)`,
+        { cause },
+      );
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new AppError('invalid_input', `cannot listen on ${host}: no such address on this machine`, {
+        cause,
+      });
+    }
+    if (code === 'EACCES') {
+      throw new AppError('invalid_input', `not allowed to listen on port ${port}; choose a port above 1024`, {
+        cause,
+      });
+    }
+    throw cause;
+  }
+  return (app.server.address() as AddressInfo).port;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
