@@ -6,3 +6,4 @@ export * from './connector.js';
 export * from './store.js';
 export * from './console-api.js';
 export * from './desktop.js';
+export * from './retrieval.js';

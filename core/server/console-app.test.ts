@@ -58,7 +58,12 @@ describe('console listener', () => {
   });
 
   it('refuses the API without the token, or with a wrong one, and leaks nothing', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { cookie: 'airdesk_session=forged' }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer nope' },
+      { cookie: 'airdesk_session=forged' },
+    ];
+    for (const headers of attempts) {
       const res = await fetch(`${origin}/api/tenants`, { headers });
       expect(res.status).toBe(401);
       const body = (await res.json()) as { error: { code: string; message: string } };

@@ -17,8 +17,8 @@ describe('layering rule', () => {
   });
 
   it('allows what STYLE.md allows and refuses the rest', () => {
-    const file = (layer: string | null) => ({ kind: 'file', layer });
-    const pkg = (name: string) => ({ kind: 'package', name });
+    const file = (layer: string | null) => ({ kind: 'file' as const, layer });
+    const pkg = (name: string) => ({ kind: 'package' as const, name });
     expect(violation('renderer', file('contract'))).toBeNull();
     expect(violation('core', file('contract'))).toBeNull();
     expect(violation('electron', pkg('electron'))).toBeNull();

@@ -1,0 +1,115 @@
+/**
+ * The knowledge engine's provider interfaces. The embedded implementations are ONNX / llama.cpp embedders and
+ * a LanceDB index in the tenant's folder; the scale-out ones (LanceDB on S3-compatible storage, an inference
+ * server) implement the same shapes.
+ */
+
+/** Turns text into unit-length vectors. Queries and documents may be embedded differently (e5/bge prefixes). */
+export interface Embedder {
+  /** Model id as recorded next to every stored vector, so a model change is detected, never mixed. */
+  readonly modelId: string;
+  readonly dims: number;
+  readonly maxTokens: number;
+  embed(texts: string[], kind: 'query' | 'document', signal?: AbortSignal): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+/** Scores (query, passage) pairs with a cross-encoder; higher is more relevant. */
+export interface Reranker {
+  readonly modelId: string;
+  score(query: string, passages: string[], signal?: AbortSignal): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** What an ONNX model folder's manifest.json says (SPEC.md "Models"). */
+export interface ModelManifest {
+  kind: 'embedder' | 'reranker';
+  dims: number;
+  pooling: 'mean' | 'cls';
+  maxTokens: number;
+  license: string;
+  /** sha256 of model.onnx, hex. */
+  sha256: string;
+  /** Optional prefixes some families need (e5: "query: ", bge: an instruction for queries). */
+  queryPrefix?: string;
+  documentPrefix?: string;
+  /** Where the weights came from, for the licence page. */
+  source?: string;
+}
+
+/** A document as a parser hands it to the chunker. */
+export interface ParsedDocument {
+  externalId: string;
+  title: string;
+  /** File path or URL the document came from. */
+  source: string;
+  sections: DocumentSection[];
+  metadata?: Record<string, unknown>;
+}
+
+/** A run of text under one heading path, e.g. ["Refunds", "Store credit"]. */
+export interface DocumentSection {
+  headings: string[];
+  text: string;
+}
+
+/** The big chunk the answer engine reads (Small2Big): a section, or a slice of a long one. */
+export interface ParentChunk {
+  id: string;
+  ordinal: number;
+  headings: string[];
+  text: string;
+}
+
+/** The small chunk that is indexed and matched; it points at its parent. */
+export interface ChildChunk {
+  id: string;
+  parentId: string;
+  ordinal: number;
+  headings: string[];
+  text: string;
+  tokenCount: number;
+}
+
+export type RetrievalMode = 'bm25' | 'vector' | 'hybrid';
+export type FusionMethod = 'rrf' | 'convex_minmax' | 'convex_zscore';
+export type QueryType = 'conceptual' | 'technical' | 'conversational' | 'exact_match';
+
+/** One search hit, with every stage's score so the search playground can show why it ranked where it did. */
+export interface SearchHit {
+  docId: string;
+  externalId: string;
+  title: string;
+  source: string;
+  chunkId: string;
+  parentId: string;
+  /** The matched child chunk. */
+  snippet: string;
+  /** The parent section the answer engine reads. */
+  parentText: string;
+  headings: string[];
+  score: number;
+  stages: {
+    bm25?: { rank: number; score: number };
+    vector?: { rank: number; score: number };
+    fused?: number;
+    rerank?: number;
+  };
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  mode: RetrievalMode;
+  fusion: FusionMethod | null;
+  queryType: QueryType;
+  /** Weight of the vector leg in convex fusion, chosen from the query type. */
+  alpha: number | null;
+  timings: {
+    embedMs: number;
+    bm25Ms: number;
+    vectorMs: number;
+    fuseMs: number;
+    rerankMs: number;
+    totalMs: number;
+  };
+}
