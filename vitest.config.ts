@@ -12,5 +12,6 @@ export default defineConfig({
     // Native modules (better-sqlite3, LanceDB, onnxruntime) are safest in forked processes.
     pool: 'forks',
     testTimeout: 30_000,
+    env: { LANCEDB_LOG: 'error' },
   },
 });

@@ -49,18 +49,8 @@ export function registerServe(program: Command, context: () => CliContext): void
         throw error;
       }
       const running = server;
-      logger.info(
-        {
-          console: running.listening.console.replace(/token=.*/, 'token=[redacted]'),
-          widget: running.listening.widget,
-        },
-        'listening',
-      );
-      output.stdout.write(JSON.stringify(running.listening) + '\n');
-      output.info(`airdesk console: ${running.listening.console}`);
-      output.info(`logs: ${homeLayout.logsDir(home)}`);
-
-      await new Promise<void>((resolve) => {
+      // Signal handlers go in before the listening line: whoever reads that line may stop us at once.
+      const stopped = new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: NodeJS.Signals) => {
           if (stopping) return;
@@ -82,6 +72,17 @@ export function registerServe(program: Command, context: () => CliContext): void
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
+      logger.info(
+        {
+          console: running.listening.console.replace(/token=.*/, 'token=[redacted]'),
+          widget: running.listening.widget,
+        },
+        'listening',
+      );
+      output.stdout.write(JSON.stringify(running.listening) + '\n');
+      output.info(`airdesk console: ${running.listening.console}`);
+      output.info(`logs: ${homeLayout.logsDir(home)}`);
+      await stopped;
       await store.close();
       logger.info('stopped');
       await closeLog();
