@@ -113,3 +113,52 @@ export interface SearchResult {
     totalMs: number;
   };
 }
+
+/** A child chunk as the index stores it, with everything a hit needs so a search is one round trip. */
+export interface IndexedChunk {
+  chunkId: string;
+  docId: string;
+  externalId: string;
+  sourceId: string;
+  title: string;
+  source: string;
+  parentId: string;
+  headings: string[];
+  /** Text matched by full-text search: title and heading path prefixed to the child text. */
+  indexText: string;
+  snippet: string;
+  parentText: string;
+  vector?: Float32Array;
+}
+
+/** One leg's candidate: a chunk and its score in that leg (BM25 score, or cosine similarity). */
+export interface IndexCandidate {
+  chunk: Omit<IndexedChunk, 'vector' | 'indexText'>;
+  score: number;
+}
+
+/**
+ * A tenant's chunk index: full text and vectors over child chunks. The embedded implementation is LanceDB in
+ * the tenant's folder; the scale-out one is LanceDB on S3-compatible storage. Writes are per batch of
+ * documents and atomic: a document's chunks are all old or all new, whatever moment the process dies.
+ */
+export interface KnowledgeIndex {
+  /** Replaces the chunks of every document in `docIds` with `chunks` (which may be empty for some of them). */
+  replaceDocuments(docIds: string[], chunks: IndexedChunk[]): Promise<void>;
+  deleteDocuments(docIds: string[]): Promise<void>;
+  searchText(query: string, limit: number): Promise<IndexCandidate[]>;
+  searchVector(vector: Float32Array, limit: number): Promise<IndexCandidate[]>;
+  /** Brings the full-text and ANN indices up to date after writes. */
+  maintain(): Promise<IndexMaintenance>;
+  countChunks(): Promise<number>;
+  /** The embedding model the stored vectors came from; null when the index holds no vectors. */
+  embeddingModel(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+export interface IndexMaintenance {
+  chunks: number;
+  fullText: 'created' | 'updated' | 'none';
+  ann: 'created' | 'updated' | 'none' | 'not_needed';
+  ms: number;
+}

@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { AppError } from '../../contract/errors.js';
+import type {
+  IndexCandidate,
+  IndexedChunk,
+  IndexMaintenance,
+  KnowledgeIndex,
+} from '../../contract/retrieval.js';
+import { writeFileAtomic } from '../../home/atomic-write.js';
+import { chunkSchema, chunksTable, fromRow, resultColumns, sqlString, toRow } from './chunk-schema.js';
+
+export interface LanceIndexOptions {
+  /** Model that makes the vectors, and their size; null for a full-text-only index. */
+  embedding: { model: string; dims: number } | null;
+  /** From this many chunks on, vector search uses an ANN index instead of a flat scan. */
+  annThreshold?: number;
+  /** How many documents' chunks go into one LanceDB commit. */
+  docsPerCommit?: number;
+}
+
+interface IndexInfo {
+  embeddingModel: string | null;
+  dims: number | null;
+  createdAt: string;
+}
+
+const infoFile = 'airdesk-index.json';
+
+/**
+ * Full-text options. Stemming is on and stop words are kept: on our benchmark stop-word removal cost a little
+ * nDCG (questions like "can I ..." carry meaning in support text), stemming gained a little.
+ */
+const ftsOptions = {
+  stem: true,
+  removeStopWords: false,
+  lowercase: true,
+  asciiFolding: true,
+  withPosition: false,
+};
+
+/** Opens (or prepares) the LanceDB index in `dir`, refusing one built with a different embedding model. */
+export async function openLanceIndex(dir: string, options: LanceIndexOptions): Promise<KnowledgeIndex> {
+  fs.mkdirSync(dir, { recursive: true });
+  const db = await lancedb.connect(dir);
+  const info = readInfo(dir);
+  const wanted = options.embedding;
+  if (info && info.embeddingModel !== (wanted?.model ?? null)) {
+    throw new AppError(
+      'conflict',
+      `the index in ${dir} was built with embedding model "${info.embeddingModel ?? 'none (full text only)'}" but ` +
+        `"${wanted?.model ?? 'none'}" is configured; rebuild it with "airdesk ingest --reindex" or configure that model`,
+    );
+  }
+  let table: lancedb.Table | null = (await db.tableNames()).includes(chunksTable)
+    ? await db.openTable(chunksTable)
+    : null;
+  const withVector = wanted !== null;
+  const annThreshold = options.annThreshold ?? 30_000;
+
+  async function ensureTable(): Promise<lancedb.Table> {
+    if (table) return table;
+    table = await db.createEmptyTable(chunksTable, chunkSchema(wanted?.dims ?? null), { existOk: true });
+    const written: IndexInfo = {
+      embeddingModel: wanted?.model ?? null,
+      dims: wanted?.dims ?? null,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileAtomic(path.join(dir, infoFile), JSON.stringify(written, null, 2));
+    return table;
+  }
+
+  return {
+    async replaceDocuments(docIds, chunks) {
+      if (docIds.length === 0) return;
+      const t = await ensureTable();
+      const rows = chunks.map((c: IndexedChunk) => toRow(c, withVector));
+      // One merge-insert is one commit: the batch's old chunks vanish and the new ones appear together.
+      await t
+        .mergeInsert('chunk_id')
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete({ where: `doc_id IN (${docIds.map(sqlString).join(', ')})` })
+        .execute(rows.length > 0 ? rows : [], { timeoutMs: 120_000 });
+    },
+    async deleteDocuments(docIds) {
+      if (!table || docIds.length === 0) return;
+      await table.delete(`doc_id IN (${docIds.map(sqlString).join(', ')})`);
+    },
+    async searchText(query, limit) {
+      if (!table || !/[\p{L}\p{N}]/u.test(query)) return [];
+      const rows = (await table
+        .search(query, 'fts', 'index_text')
+        .select(resultColumns)
+        .limit(limit)
+        .toArray()) as Record<string, unknown>[];
+      return rows.map((r) => ({ chunk: fromRow(r), score: Number(r._score) }));
+    },
+    async searchVector(vector, limit) {
+      if (!table) return [];
+      if (!withVector)
+        throw new AppError('unavailable', 'this index holds no vectors; search with --mode bm25');
+      const rows = (await table
+        .query()
+        .nearestTo(vector)
+        .distanceType('cosine')
+        .nprobes(24)
+        .refineFactor(4)
+        .select(resultColumns)
+        .limit(limit)
+        .toArray()) as Record<string, unknown>[];
+      // cosine distance is 1 - cosine similarity; the fusion code expects "higher is better".
+      return rows.map((r): IndexCandidate => ({ chunk: fromRow(r), score: 1 - Number(r._distance) }));
+    },
+    async maintain(): Promise<IndexMaintenance> {
+      const started = performance.now();
+      if (!table) return { chunks: 0, fullText: 'none', ann: 'none', ms: 0 };
+      const chunks = await table.countRows();
+      const indices = await table.listIndices();
+      const hasFts = indices.some((i) => i.columns.includes('index_text'));
+      const hasAnn = indices.some((i) => i.columns.includes('vector'));
+      let fullText: IndexMaintenance['fullText'] = 'none';
+      let ann: IndexMaintenance['ann'] = withVector ? 'not_needed' : 'none';
+      if (!hasFts && chunks > 0) {
+        await table.createIndex('index_text', { config: lancedb.Index.fts(ftsOptions) });
+        fullText = 'created';
+      }
+      if (withVector && !hasAnn && chunks >= annThreshold) {
+        await table.createIndex('vector', {
+          config: lancedb.Index.ivfPq({
+            distanceType: 'cosine',
+            numPartitions: Math.max(16, Math.round(Math.sqrt(chunks))),
+            numSubVectors: subVectorsFor(wanted.dims),
+          }),
+        });
+        ann = 'created';
+      }
+      if (hasFts || hasAnn) {
+        // Folds new rows into existing indices and drops files of versions no reader can still need.
+        await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
+        if (hasFts) fullText = 'updated';
+        if (hasAnn) ann = 'updated';
+      }
+      return { chunks, fullText, ann, ms: performance.now() - started };
+    },
+    async countChunks() {
+      return table ? table.countRows() : 0;
+    },
+    async embeddingModel() {
+      return readInfo(dir)?.embeddingModel ?? null;
+    },
+    async close() {
+      table?.close();
+      db.close();
+    },
+  };
+}
+
+/** PQ needs the dimension to split evenly; 8-dim sub-vectors keep recall good for 384/768-dim models. */
+function subVectorsFor(dims: number): number {
+  for (const size of [8, 4, 2, 1]) if (dims % size === 0) return dims / size;
+  return 1;
+}
+
+function readInfo(dir: string): IndexInfo | null {
+  const file = path.join(dir, infoFile);
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as IndexInfo;
+  } catch (cause) {
+    throw new AppError(
+      'corrupt_database',
+      `${file} is not valid JSON; rebuild with "airdesk ingest --reindex"`,
+      {
+        cause,
+      },
+    );
+  }
+}
