@@ -80,7 +80,10 @@ export const resultColumns = [
 ];
 
 export function fromRow(row: Record<string, unknown>) {
-  const s = (k: string) => String(row[k] ?? '');
+  const s = (k: string) => {
+    const value = row[k];
+    return typeof value === 'string' ? value : '';
+  };
   const headings = s('headings');
   return {
     chunkId: s('chunk_id'),
