@@ -112,6 +112,8 @@ export interface SearchResult {
     rerankMs: number;
     totalMs: number;
   };
+  /** Set when the search ran differently than asked, e.g. full text only because no embedder is installed. */
+  notice?: string;
 }
 
 /** A child chunk as the index stores it, with everything a hit needs so a search is one round trip. */

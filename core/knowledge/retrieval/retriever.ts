@@ -1,0 +1,197 @@
+import { AppError } from '../../contract/errors.js';
+import type {
+  Embedder,
+  FusionMethod,
+  IndexCandidate,
+  KnowledgeIndex,
+  Reranker,
+  RetrievalMode,
+  SearchHit,
+  SearchResult,
+} from '../../contract/retrieval.js';
+import type { TenantId } from '../../contract/tenant.js';
+import { fuse, type RankedList } from './fusion.js';
+import type { QueryEmbeddingCache } from './query-cache.js';
+import { alphaByQueryType, classifyQuery } from './query-type.js';
+
+export interface RetrieverDeps {
+  tenant: TenantId;
+  index: KnowledgeIndex;
+  embedder: Embedder | null;
+  cache: QueryEmbeddingCache;
+  reranker?: Reranker | null;
+}
+
+export interface SearchOptions {
+  mode?: RetrievalMode;
+  /** Documents to return (one hit per document). */
+  k?: number;
+  fusion?: FusionMethod;
+  /** Overrides the query-type alpha (vector weight) for convex fusion. */
+  alpha?: number;
+  /** Chunks fetched from each leg before fusion. */
+  candidates?: number;
+  /** How many fused documents the reranker re-scores (0 = no reranking). */
+  rerankTop?: number;
+  signal?: AbortSignal;
+}
+
+/** The fusion the retrieval benchmark found best on the dev set (BENCHMARKS.md); see ARCHITECTURE.md. */
+export const defaultFusion: FusionMethod = 'convex_minmax';
+export const maxQueryChars = 4_000;
+
+/**
+ * Hybrid retrieval: BM25 and vector legs in parallel over child chunks, each collapsed to its best chunk per
+ * document, fused, optionally reranked, and returned with the parent section (Small2Big) and every stage's
+ * score.
+ */
+export async function searchKnowledge(deps: RetrieverDeps, query: string, options: SearchOptions = {}) {
+  const started = performance.now();
+  const text = query.trim();
+  if (text.length === 0)
+    throw new AppError('invalid_input', 'the query is empty; type what you are looking for');
+  if (text.length > maxQueryChars) {
+    throw new AppError(
+      'too_large',
+      `the query has ${text.length} characters; keep it under ${maxQueryChars}`,
+    );
+  }
+  const k = options.k ?? 10;
+  const candidates = options.candidates ?? Math.max(50, k * 3);
+  const { type: queryType } = classifyQuery(text);
+  let mode = options.mode ?? 'hybrid';
+  let notice: string | undefined;
+  if (mode !== 'bm25' && deps.embedder === null) {
+    if (mode === 'vector') {
+      throw new AppError(
+        'unavailable',
+        'no embedding model is installed, so vector search is off; run "npm run setup:models" or import a model into AIRDESK_HOME/models/<name>/',
+      );
+    }
+    mode = 'bm25';
+    notice = 'full-text search only: no embedding model is installed (see README "Models")';
+  }
+  const fusion = mode === 'hybrid' ? (options.fusion ?? defaultFusion) : null;
+  const alpha = fusion && fusion !== 'rrf' ? (options.alpha ?? alphaByQueryType[queryType]) : null;
+  const timings = { embedMs: 0, bm25Ms: 0, vectorMs: 0, fuseMs: 0, rerankMs: 0, totalMs: 0 };
+
+  const bm25Leg = async () => {
+    if (mode === 'vector') return [];
+    const t = performance.now();
+    const found = await deps.index.searchText(text, candidates);
+    timings.bm25Ms = performance.now() - t;
+    return found;
+  };
+  const vectorLeg = async () => {
+    if (mode === 'bm25' || deps.embedder === null) return [];
+    const t = performance.now();
+    const vector = await embedQuery(deps, text, options.signal);
+    timings.embedMs = performance.now() - t;
+    const v = performance.now();
+    const found = await deps.index.searchVector(vector, candidates);
+    timings.vectorMs = performance.now() - v;
+    return found;
+  };
+  const [bm25, vector] = await Promise.all([bm25Leg(), vectorLeg()]);
+
+  const fuseStart = performance.now();
+  const bm25Docs = bestPerDocument(bm25);
+  const vectorDocs = bestPerDocument(vector);
+  let ranked: { docId: string; score: number }[];
+  if (mode === 'bm25') ranked = bm25Docs.map((d) => ({ docId: d.chunk.docId, score: d.score }));
+  else if (mode === 'vector') ranked = vectorDocs.map((d) => ({ docId: d.chunk.docId, score: d.score }));
+  else {
+    ranked = fuse(fusion!, asList(vectorDocs), asList(bm25Docs), alpha ?? 0.5).map((f) => ({
+      docId: f.id,
+      score: f.score,
+    }));
+  }
+  timings.fuseMs = performance.now() - fuseStart;
+
+  let hits = ranked.map((r) => toHit(r.docId, r.score, bm25Docs, vectorDocs, alpha ?? 0.5));
+  if (deps.reranker && (options.rerankTop ?? 0) > 0) {
+    const t = performance.now();
+    hits = await rerank(deps.reranker, text, hits, options.rerankTop ?? 0, options.signal);
+    timings.rerankMs = performance.now() - t;
+  }
+  timings.totalMs = performance.now() - started;
+  const result: SearchResult = { hits: hits.slice(0, k), mode, fusion, queryType, alpha, timings };
+  if (notice) result.notice = notice;
+  return result;
+}
+
+async function embedQuery(deps: RetrieverDeps, text: string, signal?: AbortSignal): Promise<Float32Array> {
+  const embedder = deps.embedder!;
+  const cached = deps.cache.get(deps.tenant, embedder.modelId, text);
+  if (cached) return cached;
+  const [vector] = await embedder.embed([text], 'query', signal);
+  if (!vector) throw new Error('the embedder returned no vector for the query');
+  deps.cache.set(deps.tenant, embedder.modelId, text, vector);
+  return vector;
+}
+
+/** Keeps each document's best chunk, in rank order: documents, not chunks, are what a result list shows. */
+function bestPerDocument(candidates: IndexCandidate[]): (IndexCandidate & { rank: number })[] {
+  const seen = new Set<string>();
+  const out: (IndexCandidate & { rank: number })[] = [];
+  for (const c of candidates) {
+    if (seen.has(c.chunk.docId)) continue;
+    seen.add(c.chunk.docId);
+    out.push({ ...c, rank: out.length + 1 });
+  }
+  return out;
+}
+
+function asList(docs: IndexCandidate[]): RankedList {
+  return { ids: docs.map((d) => d.chunk.docId), scores: docs.map((d) => d.score) };
+}
+
+function toHit(
+  docId: string,
+  score: number,
+  bm25: (IndexCandidate & { rank: number })[],
+  vector: (IndexCandidate & { rank: number })[],
+  alpha: number,
+): SearchHit {
+  const b = bm25.find((d) => d.chunk.docId === docId);
+  const v = vector.find((d) => d.chunk.docId === docId);
+  // The chunk shown is the one from the leg that trusts it more: the vector leg's when fusion leans on meaning.
+  const chosen = (v && b ? (alpha >= 0.5 ? v : b) : (v ?? b))!;
+  const hit: SearchHit = {
+    docId,
+    externalId: chosen.chunk.externalId,
+    title: chosen.chunk.title,
+    source: chosen.chunk.source,
+    chunkId: chosen.chunk.chunkId,
+    parentId: chosen.chunk.parentId,
+    snippet: chosen.chunk.snippet,
+    parentText: chosen.chunk.parentText,
+    headings: chosen.chunk.headings,
+    score,
+    stages: { fused: score },
+  };
+  if (b) hit.stages.bm25 = { rank: b.rank, score: b.score };
+  if (v) hit.stages.vector = { rank: v.rank, score: v.score };
+  return hit;
+}
+
+async function rerank(
+  reranker: Reranker,
+  query: string,
+  hits: SearchHit[],
+  top: number,
+  signal?: AbortSignal,
+) {
+  const head = hits.slice(0, top);
+  const scores = await reranker.score(
+    query,
+    head.map((h) => h.parentText || h.snippet),
+    signal,
+  );
+  head.forEach((h, i) => {
+    h.stages.rerank = scores[i] ?? Number.NEGATIVE_INFINITY;
+    h.score = h.stages.rerank;
+  });
+  head.sort((a, b) => (b.stages.rerank ?? 0) - (a.stages.rerank ?? 0));
+  return [...head, ...hits.slice(top)];
+}
