@@ -7,6 +7,7 @@ export default defineConfig({
       'electron/**/*.test.ts',
       'connectors/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'renderer/**/*.test.ts',
     ],
     environment: 'node',
     // Native modules (better-sqlite3, LanceDB, onnxruntime) are safest in forked processes.

@@ -1,19 +1,10 @@
+import { consoleCsp } from '../core/contract/console-api.js';
+
 /**
- * The Content-Security-Policy the desktop shell adds to every response shown in the console window, on top of
- * whatever the server sends: everything the console needs is bundled and served by its own origin, so nothing
- * else may load, and inline styles are the one concession (React's `style` props).
+ * The desktop shell adds the console's Content-Security-Policy (core/contract/console-api.ts) to every response
+ * shown in the console window, on top of whatever the server sends.
  */
-export const consoleCsp = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+export { consoleCsp };
 
 /**
  * Response headers with `policy` added as one more Content-Security-Policy. A policy the server already sent is

@@ -41,3 +41,23 @@ export const consoleRoutes = {
 
 /** Name of the session cookie the console sets after a token sign-in. */
 export const sessionCookieName = 'airdesk_session';
+
+/**
+ * The console's Content-Security-Policy: everything it needs is bundled and served by its own origin, so nothing
+ * else may load; inline styles are the one concession (React `style` props). Sent as a header by the console
+ * listener, added again by the desktop shell, and (without `frame-ancestors`, which a <meta> cannot carry)
+ * written into the built page.
+ */
+export const consoleCspDirectives = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+] as const;
+
+export const consoleCsp = consoleCspDirectives.join('; ');

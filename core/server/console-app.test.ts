@@ -114,7 +114,10 @@ describe('console listener', () => {
   });
 
   it('serves the UI, its assets, and client-side routes; unknown API routes are JSON 404s', async () => {
-    expect(await (await fetch(`${origin}/`)).text()).toContain('airdesk console');
+    const page = await fetch(`${origin}/`);
+    expect(await page.text()).toContain('airdesk console');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await (await fetch(`${origin}/assets/app.js`)).text()).toBe('console.log(1)');
     expect(await (await fetch(`${origin}/inbox`)).text()).toContain('airdesk console');
     const missing = await fetch(`${origin}/api/nope`, { headers: bearer });

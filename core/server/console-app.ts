@@ -3,7 +3,7 @@ import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { consoleRoutes, signInRequestSchema, type SessionInfo } from '../contract/console-api.js';
+import { consoleCsp, consoleRoutes, signInRequestSchema, type SessionInfo } from '../contract/console-api.js';
 import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
 import { createTenantSchema } from '../contract/tenant.js';
@@ -56,6 +56,12 @@ export async function buildConsoleApp(options: ConsoleAppOptions): Promise<Fasti
     return reply.status(404).send(errorBody('not_found', `no route ${request.method} ${url}`));
   });
   const limiter = signInLimiter();
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('Content-Security-Policy', consoleCsp);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isLoopbackHost(request.headers.host)) {

@@ -1,0 +1,6 @@
+import type { TenantsState } from '../useTenants.js';
+
+/** What every section page receives from the app frame. */
+export interface PageProps {
+  tenants: TenantsState;
+}
