@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../../contract/errors.js';
 import type { DocumentRecord, KnowledgeSource } from '../../contract/knowledge.js';
 import type { KnowledgeStore } from '../../contract/store.js';
@@ -45,6 +45,15 @@ const toDocument = (r: DocumentRow): DocumentRecord => ({
   updatedAt: r.updated_at,
 });
 
+/**
+ * A document's id is derived from its source and external id, so the index and the store agree on it before
+ * either has written anything: an ingest interrupted between the two is redone under the same id, never
+ * leaving a second copy behind.
+ */
+export function documentIdFor(sourceId: string, externalId: string): string {
+  return createHash('sha256').update(sourceId).update('\u0000').update(externalId).digest('hex').slice(0, 32);
+}
+
 export function sqliteKnowledgeStore(dbOf: (tenant: TenantId) => Db): KnowledgeStore {
   return {
     async createSource(tenant, { name, kind, connectorId }) {
@@ -87,7 +96,7 @@ export function sqliteKnowledgeStore(dbOf: (tenant: TenantId) => Db): KnowledgeS
           )
           .get(input.sourceId, input.externalId);
         if (!existing) {
-          const id = randomUUID();
+          const id = documentIdFor(input.sourceId, input.externalId);
           db.prepare(
             `INSERT INTO documents (id, source_id, external_id, title, content_hash, version, metadata, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../contract/store.js';
 import { homeMarkerFile } from '../../home/data-folder.js';
 import { tempDir } from '../../testing/temp-home.js';
+import { documentIdFor } from './knowledge.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 describe('SQLite store', () => {
@@ -74,6 +75,7 @@ describe('SQLite store', () => {
     });
     expect(changed.outcome).toBe('updated');
     expect(changed.document).toMatchObject({ version: 2, title: 'A v2', contentHash: 'h2' });
+    expect(changed.document.id).toBe(documentIdFor(source.id, 'a.md'));
     expect(await store.knowledge.deleteDocument('acme', changed.document.id)).toBe(true);
     expect(await store.knowledge.listDocuments('acme')).toEqual([]);
   });

@@ -1,0 +1,84 @@
+import type { Embedder, KnowledgeIndex, Reranker, SearchResult } from '../contract/retrieval.js';
+import type { Store } from '../contract/store.js';
+import type { TenantId } from '../contract/tenant.js';
+import { openLanceIndex } from './index/lance-index.js';
+import { QueryEmbeddingCache } from './retrieval/query-cache.js';
+import { searchKnowledge, type SearchOptions } from './retrieval/retriever.js';
+
+export interface KnowledgeBaseOptions {
+  store: Store;
+  /** null: no model installed, so the knowledge base runs on full text (BM25) alone. */
+  embedder: Embedder | null;
+  reranker?: Reranker | null;
+  cache?: QueryEmbeddingCache;
+  /** Chunk count from which vector search uses an ANN index. */
+  annThreshold?: number;
+}
+
+/**
+ * A tenant's knowledge as the rest of the product sees it: one LanceDB index per tenant, in the tenant's folder,
+ * opened on first use, with the configured embedder and the shared (tenant-keyed) query-embedding cache.
+ */
+export class KnowledgeBase {
+  private readonly indices = new Map<TenantId, Promise<KnowledgeIndex>>();
+  readonly cache: QueryEmbeddingCache;
+
+  constructor(private readonly options: KnowledgeBaseOptions) {
+    this.cache = options.cache ?? new QueryEmbeddingCache();
+  }
+
+  get store(): Store {
+    return this.options.store;
+  }
+
+  get embedder(): Embedder | null {
+    return this.options.embedder;
+  }
+
+  /** The tenant's index; the tenant must exist (the store checks) before its folder is touched. */
+  indexFor(tenant: TenantId): Promise<KnowledgeIndex> {
+    let index = this.indices.get(tenant);
+    if (!index) {
+      const { embedder } = this.options;
+      index = this.options.store.tenantFile(tenant, 'lancedb').then((dir) =>
+        openLanceIndex(dir, {
+          embedding: embedder ? { model: embedder.modelId, dims: embedder.dims } : null,
+          ...(this.options.annThreshold !== undefined ? { annThreshold: this.options.annThreshold } : {}),
+        }),
+      );
+      index.catch(() => this.indices.delete(tenant));
+      this.indices.set(tenant, index);
+    }
+    return index;
+  }
+
+  async search(tenant: TenantId, query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    const index = await this.indexFor(tenant);
+    return searchKnowledge(
+      {
+        tenant,
+        index,
+        embedder: this.options.embedder,
+        cache: this.cache,
+        reranker: this.options.reranker ?? null,
+      },
+      query,
+      options,
+    );
+  }
+
+  /** Forgets a tenant's open index, e.g. before its folder is rebuilt by a re-index. */
+  async release(tenant: TenantId): Promise<void> {
+    const index = this.indices.get(tenant);
+    this.indices.delete(tenant);
+    if (index) await (await index).close();
+  }
+
+  async close(): Promise<void> {
+    const open = [...this.indices.values()];
+    this.indices.clear();
+    for (const index of open) await (await index.catch(() => null))?.close();
+    await this.options.embedder?.close();
+    await this.options.reranker?.close();
+  }
+}
