@@ -2,6 +2,8 @@ import type { CommanderError } from 'commander';
 import { Command } from 'commander';
 import { resolveHome } from '../home/data-folder.js';
 import { packageVersion } from '../package-root.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerTenants } from './commands/tenants.js';
 import { createOutput, type Output } from './output.js';
@@ -33,6 +35,8 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
   };
   registerTenants(program, context);
   registerServe(program, context);
+  registerIngest(program, context);
+  registerSearch(program, context);
 
   for (const command of allCommands(program)) {
     if (command.commands.length > 0) {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress } from './progress.js';
+import { createCounter, createProgress } from './progress.js';
 
 function capture(isTTY: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
@@ -38,5 +38,19 @@ describe('progress on stderr', () => {
     progress.tick(4);
     progress.stop();
     expect(out.text()).toMatch(/embed \[[^\]]+\] 100% \| 4\/4/);
+  });
+});
+
+describe('counter on stderr', () => {
+  it('prints every N items in a pipe and the final count', () => {
+    const out = capture(false);
+    const counter = createCounter({ label: 'ingest', unit: 'documents', every: 2, stream: out.stream });
+    for (let i = 1; i <= 5; i++) counter.set(i);
+    counter.stop();
+    expect(out.text().trim().split('\n')).toEqual([
+      'ingest: 2 documents',
+      'ingest: 4 documents',
+      'ingest: 5 documents',
+    ]);
   });
 });

@@ -63,3 +63,35 @@ export function createProgress(options: ProgressOptions): Progress {
     },
   };
 }
+
+/**
+ * A running count for work whose total is unknown up front (streamed files and records): redrawn in place on
+ * a terminal, a plain line every `every` items otherwise.
+ */
+export function createCounter(options: {
+  label: string;
+  unit: string;
+  every?: number;
+  stream?: Writable & { isTTY?: boolean };
+}) {
+  const stream = options.stream ?? process.stderr;
+  const every = options.every ?? 1000;
+  let count = 0;
+  let drawn = false;
+  return {
+    set(n: number, detail = '') {
+      count = n;
+      if (stream.isTTY) {
+        stream.write(`\r${options.label}: ${count} ${options.unit}${detail ? ` (${detail})` : ''}\u001b[K`);
+        drawn = true;
+      } else if (count % every === 0) {
+        stream.write(`${options.label}: ${count} ${options.unit}${detail ? ` (${detail})` : ''}\n`);
+      }
+    },
+    stop() {
+      if (drawn) stream.write('\n');
+      else if (!stream.isTTY && count % every !== 0)
+        stream.write(`${options.label}: ${count} ${options.unit}\n`);
+    },
+  };
+}

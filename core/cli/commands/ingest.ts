@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { formatReport } from '../../knowledge/pipeline/ingest-report.js';
+import { runIngest } from '../../knowledge/pipeline/ingest-run.js';
+import { openKnowledge } from '../knowledge-context.js';
+import type { CliContext } from '../program.js';
+import { createCounter } from '../progress.js';
+import { requireTenant } from './tenant-option.js';
+
+export function registerIngest(program: Command, context: () => CliContext): void {
+  program
+    .command('ingest')
+    .description('ingest files or folders (.md .txt .html .pdf .docx .json .jsonl) into a tenant’s knowledge')
+    .argument('<paths...>', 'files or folders')
+    .option('--tenant <id>', 'tenant to ingest into (required)')
+    .option('--source <name>', 'knowledge source name (default: derived from the paths)')
+    .action(async (paths: string[], opts: { tenant?: string; source?: string }) => {
+      const { home, output } = context();
+      const tenant = requireTenant(opts.tenant);
+      const { kb, close } = await openKnowledge(home, output);
+      const progress = createCounter({ label: 'ingest', unit: 'documents' });
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      try {
+        const report = await runIngest(kb, {
+          tenant,
+          paths,
+          ...(opts.source ? { source: opts.source } : {}),
+          signal: abort.signal,
+          onProgress: ({ documents, chunks }) => progress.set(documents, `${chunks} chunks indexed`),
+        });
+        progress.stop();
+        output.result(report, formatReport(report));
+        if (report.failed.length > 0 && report.added + report.updated + report.skipped === 0)
+          process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        await close();
+      }
+    });
+}

@@ -1,0 +1,176 @@
+import path from 'node:path';
+import type { IndexedChunk, KnowledgeIndex, ParsedDocument } from '../../contract/retrieval.js';
+import type { TenantId } from '../../contract/tenant.js';
+import type { DocumentRecord } from '../../contract/knowledge.js';
+import { documentIdFor } from '../../store/sqlite/knowledge.js';
+import { chunkDocument, contentHash, readDocuments } from '../ingest/index.js';
+import type { KnowledgeBase } from '../knowledge-base.js';
+import { emptyReport, type IngestReport } from './ingest-report.js';
+
+export interface IngestRequest {
+  tenant: TenantId;
+  paths: string[];
+  /** Knowledge source name; default derived from the paths, so re-ingesting the same folder updates it. */
+  source?: string;
+  signal?: AbortSignal;
+  /** Called per document read (done) with the running total of documents seen. */
+  onProgress?: (event: { documents: number; chunks: number }) => void;
+  /** Documents per index commit; larger batches embed faster, smaller ones lose less on a crash. */
+  batchDocuments?: number;
+}
+
+interface PendingDocument {
+  id: string;
+  doc: ParsedDocument;
+  hash: string;
+  chunks: IndexedChunk[];
+  outcome: 'added' | 'updated';
+}
+
+/**
+ * Ingests files into a tenant's knowledge: read, hash, skip the unchanged, chunk, embed, then per batch write
+ * the index (one atomic commit) and only then the store's content hashes. A run killed at any point leaves
+ * every document either old or new in the index, and the next run redoes whatever the store does not yet
+ * record: the same deterministic ids make that idempotent. Documents of the source not seen are removed.
+ */
+export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Promise<IngestReport> {
+  const started = performance.now();
+  const { tenant, signal } = request;
+  const sourceName = request.source ?? defaultSourceName(request.paths);
+  const report = emptyReport(tenant, sourceName);
+  const store = kb.store;
+  const index = await kb.indexFor(tenant);
+  const source =
+    (await store.knowledge.listSources(tenant)).find((s) => s.name === sourceName) ??
+    (await store.knowledge.createSource(tenant, { name: sourceName, kind: 'upload' }));
+  const known = new Map<string, DocumentRecord>(
+    (
+      await store.knowledge.listDocuments(tenant, { sourceId: source.id, limit: Number.MAX_SAFE_INTEGER })
+    ).map((d) => [d.externalId, d]),
+  );
+  const seen = new Set<string>();
+  const embedder = kb.embedder;
+  if (!embedder) report.notice = 'no embedding model installed: indexed for full-text search only';
+  const batchSize = request.batchDocuments ?? 64;
+  let batch: PendingDocument[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let documents = 0;
+
+  // Embedding runs in the embedder's worker while this thread reads the next batch; writes stay in order.
+  const flush = () => {
+    const current = batch;
+    batch = [];
+    if (current.length === 0) return;
+    const texts = current.flatMap((p) => p.chunks.map((c) => c.indexText));
+    const vectorsReady = embedder && texts.length > 0 ? embedder.embed(texts, 'document', signal) : null;
+    vectorsReady?.catch(() => {}); // awaited below, after the previous write; avoid an unhandled rejection meanwhile
+    const previous = writing;
+    writing = (async () => {
+      await previous;
+      if (vectorsReady) attachVectors(current, await vectorsReady);
+      await writeBatch(index, current);
+      for (const p of current) {
+        await store.knowledge.upsertDocument(tenant, {
+          sourceId: source.id,
+          externalId: p.doc.externalId,
+          title: p.doc.title,
+          contentHash: p.hash,
+          metadata: { source: p.doc.source, chunks: p.chunks.length, ...(p.doc.metadata ?? {}) },
+        });
+        report[p.outcome] += 1;
+        report.chunks += p.chunks.length;
+      }
+    })();
+  };
+
+  for await (const item of readDocuments(request.paths, signal ? { signal } : {})) {
+    signal?.throwIfAborted();
+    if ('skipped' in item) {
+      report.ignored.push({ file: item.source, reason: item.reason });
+      continue;
+    }
+    if ('failure' in item) {
+      if (item.externalId !== undefined) seen.add(item.externalId); // a failed read keeps its last good version
+      report.failed.push({
+        file: item.source,
+        ...(item.externalId ? { externalId: item.externalId } : {}),
+        reason: item.reason,
+      });
+      continue;
+    }
+    documents += 1;
+    seen.add(item.externalId);
+    const hash = contentHash(item, embedder?.modelId ?? 'bm25');
+    const before = known.get(item.externalId);
+    if (before && before.contentHash === hash) {
+      report.skipped += 1;
+    } else {
+      const id = documentIdFor(source.id, item.externalId);
+      batch.push({
+        id,
+        doc: item,
+        hash,
+        chunks: toIndexedChunks(id, source.id, item),
+        outcome: before ? 'updated' : 'added',
+      });
+      if (batch.length >= batchSize) flush();
+    }
+    request.onProgress?.({ documents, chunks: report.chunks });
+  }
+  flush();
+  await writing;
+
+  const gone = [...known.values()].filter((d) => !seen.has(d.externalId));
+  if (gone.length > 0) {
+    await index.deleteDocuments(gone.map((d) => d.id));
+    for (const d of gone) await store.knowledge.deleteDocument(tenant, d.id);
+    report.deleted = gone.length;
+  }
+  report.index = await index.maintain();
+  report.seconds = (performance.now() - started) / 1000;
+  const changed = report.added + report.updated;
+  report.documentsPerSecond = report.seconds > 0 ? changed / report.seconds : 0;
+  report.chunksPerSecond = report.seconds > 0 ? report.chunks / report.seconds : 0;
+  return report;
+}
+
+function toIndexedChunks(docId: string, sourceId: string, doc: ParsedDocument): IndexedChunk[] {
+  const { parents, children } = chunkDocument(doc, docId);
+  const parentText = new Map(parents.map((p) => [p.id, p.text]));
+  return children.map((c) => ({
+    chunkId: c.id,
+    docId,
+    externalId: doc.externalId,
+    sourceId,
+    title: doc.title,
+    source: doc.source,
+    parentId: c.parentId,
+    headings: c.headings,
+    indexText: c.indexText,
+    snippet: c.text,
+    parentText: parentText.get(c.parentId) ?? c.text,
+  }));
+}
+
+function attachVectors(batch: PendingDocument[], vectors: Float32Array[]): void {
+  let i = 0;
+  for (const p of batch) for (const c of p.chunks) c.vector = vectors[i++];
+}
+
+async function writeBatch(index: KnowledgeIndex, batch: PendingDocument[]): Promise<void> {
+  await index.replaceDocuments(
+    batch.map((p) => p.id),
+    batch.flatMap((p) => p.chunks),
+  );
+}
+
+/** "files:<absolute path>" for one path; several paths share the name of their sorted list. */
+export function defaultSourceName(paths: string[]): string {
+  return (
+    'files:' +
+    paths
+      .map((p) => path.resolve(p))
+      .sort()
+      .join(',')
+  );
+}
