@@ -83,41 +83,46 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
     })();
   };
 
-  for await (const item of readDocuments(request.paths, signal ? { signal } : {})) {
-    signal?.throwIfAborted();
-    if ('skipped' in item) {
-      report.ignored.push({ file: item.source, reason: item.reason });
-      continue;
+  try {
+    for await (const item of readDocuments(request.paths, signal ? { signal } : {})) {
+      signal?.throwIfAborted();
+      if ('skipped' in item) {
+        report.ignored.push({ file: item.source, reason: item.reason });
+        continue;
+      }
+      if ('failure' in item) {
+        if (item.externalId !== undefined) seen.add(item.externalId); // a failed read keeps its last good version
+        report.failed.push({
+          file: item.source,
+          ...(item.externalId ? { externalId: item.externalId } : {}),
+          reason: item.reason,
+        });
+        continue;
+      }
+      documents += 1;
+      seen.add(item.externalId);
+      const hash = contentHash(item, embedder?.modelId ?? 'bm25');
+      const before = known.get(item.externalId);
+      if (before && before.contentHash === hash) {
+        report.skipped += 1;
+      } else {
+        const id = documentIdFor(source.id, item.externalId);
+        batch.push({
+          id,
+          doc: item,
+          hash,
+          chunks: toIndexedChunks(id, source.id, item),
+          outcome: before ? 'updated' : 'added',
+        });
+        if (batch.length >= batchSize) flush();
+      }
+      request.onProgress?.({ documents, chunks: report.chunks });
     }
-    if ('failure' in item) {
-      if (item.externalId !== undefined) seen.add(item.externalId); // a failed read keeps its last good version
-      report.failed.push({
-        file: item.source,
-        ...(item.externalId ? { externalId: item.externalId } : {}),
-        reason: item.reason,
-      });
-      continue;
-    }
-    documents += 1;
-    seen.add(item.externalId);
-    const hash = contentHash(item, embedder?.modelId ?? 'bm25');
-    const before = known.get(item.externalId);
-    if (before && before.contentHash === hash) {
-      report.skipped += 1;
-    } else {
-      const id = documentIdFor(source.id, item.externalId);
-      batch.push({
-        id,
-        doc: item,
-        hash,
-        chunks: toIndexedChunks(id, source.id, item),
-        outcome: before ? 'updated' : 'added',
-      });
-      if (batch.length >= batchSize) flush();
-    }
-    request.onProgress?.({ documents, chunks: report.chunks });
+    flush();
+  } finally {
+    // Never return (or throw) while a batch is still being written: the caller may start another run.
+    await writing.catch(() => {});
   }
-  flush();
   await writing;
 
   const gone = [...known.values()].filter((d) => !seen.has(d.externalId));
