@@ -92,7 +92,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       if (!table || !/[\p{L}\p{N}]/u.test(query)) return [];
       const rows = (await table
         .search(query, 'fts', 'index_text')
-        .select(resultColumns)
+        .select([...resultColumns, '_score'])
         .limit(limit)
         .toArray()) as Record<string, unknown>[];
       return rows.map((r) => ({ chunk: fromRow(r), score: Number(r._score) }));
