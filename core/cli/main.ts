@@ -10,10 +10,11 @@ export async function runCli(
   argv: string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process,
 ): Promise<number> {
-  const program = buildProgram(io);
+  const state = { exitCode: exitCodes.ok as number };
+  const program = buildProgram(io, state);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCodes.ok;
+    return state.exitCode;
   } catch (error) {
     if (error instanceof HelpShown) return exitCodes.ok;
     if (error instanceof UsageError) {

@@ -12,13 +12,18 @@ import { HelpShown, UsageError } from './usage-error.js';
 export interface CliContext {
   home: string;
   output: Output;
+  /** A command that finished but partly failed (e.g. some queries of a batch) sets exitCode 1 here. */
+  state: { exitCode: number };
 }
 
 /**
  * Builds the `airdesk` command tree. Commander's own error printing is silenced: every usage mistake becomes
  * one UsageError line naming what is accepted, so scripts see exactly one line and exit code 2.
  */
-export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Command {
+export function buildProgram(
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  state: { exitCode: number } = { exitCode: 0 },
+): Command {
   const program = new Command('airdesk')
     .description('airdesk: the on-prem, air-gapped AI support desk')
     .version(packageVersion, '-V, --version')
@@ -31,6 +36,7 @@ export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS
     return {
       home: resolveHome(opts.home),
       output: createOutput(opts.json === true, io.stdout as never, io.stderr as never),
+      state,
     };
   };
   registerTenants(program, context);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import { AppError } from '../../contract/errors.js';
 import { formatReport } from '../../knowledge/pipeline/ingest-report.js';
 import { runIngest } from '../../knowledge/pipeline/ingest-run.js';
 import { openKnowledge } from '../knowledge-context.js';
@@ -14,8 +16,15 @@ export function registerIngest(program: Command, context: () => CliContext): voi
     .option('--tenant <id>', 'tenant to ingest into (required)')
     .option('--source <name>', 'knowledge source name (default: derived from the paths)')
     .action(async (paths: string[], opts: { tenant?: string; source?: string }) => {
-      const { home, output } = context();
+      const { home, output, state } = context();
       const tenant = requireTenant(opts.tenant);
+      const missing = paths.filter((p) => !fs.existsSync(p));
+      if (missing.length > 0) {
+        throw new AppError(
+          'invalid_input',
+          `no such file or folder: ${missing.join(', ')}; nothing was ingested`,
+        );
+      }
       const { kb, close } = await openKnowledge(home, output);
       const progress = createCounter({ label: 'ingest', unit: 'documents' });
       const abort = new AbortController();
@@ -32,7 +41,7 @@ export function registerIngest(program: Command, context: () => CliContext): voi
         progress.stop();
         output.result(report, formatReport(report));
         if (report.failed.length > 0 && report.added + report.updated + report.skipped === 0)
-          process.exitCode = 1;
+          state.exitCode = 1;
       } finally {
         process.off('SIGINT', onSignal);
         await close();

@@ -23,7 +23,7 @@ export function registerSearch(program: Command, context: () => CliContext): voi
         query: string | undefined,
         opts: { tenant?: string; mode?: RetrievalMode; k?: number; batch?: string },
       ) => {
-        const { home, output } = context();
+        const { home, output, state } = context();
         const tenant = requireTenant(opts.tenant);
         if ((query === undefined) === (opts.batch === undefined)) {
           throw new UsageError('give either a QUERY or --batch QUERIES.jsonl');
@@ -60,7 +60,7 @@ export function registerSearch(program: Command, context: () => CliContext): voi
               );
             });
           }
-          if (failures > 0) process.exitCode = 1;
+          if (failures > 0) state.exitCode = 1;
         } finally {
           await close();
         }

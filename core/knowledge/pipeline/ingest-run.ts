@@ -114,7 +114,12 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
           chunks: toIndexedChunks(id, source.id, item),
           outcome: before ? 'updated' : 'added',
         });
-        if (batch.length >= batchSize) flush();
+        if (batch.length >= batchSize) {
+          const before = writing;
+          flush();
+          // Backpressure: read ahead by at most one batch, so memory stays bounded whatever the input size.
+          await before;
+        }
       }
       request.onProgress?.({ documents, chunks: report.chunks });
     }
