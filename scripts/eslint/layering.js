@@ -46,7 +46,7 @@ export function violation(from, target) {
   if (from === 'renderer') return `renderer/ may import only core/contract`;
   if (from === 'electron')
     return `electron/ may import only core/contract (start the core as its own process)`;
-  if (from === 'models' && to !== 'scripts') return `models/ may not import ${to}`;
+  if (from === 'models' && to !== 'scripts' && to !== 'core') return `models/ may not import ${to}`;
   if (to === 'scripts' && from !== 'scripts' && from !== 'models' && from !== 'e2e')
     return `nothing the app runs may import scripts/`;
   if (to === 'e2e') return `e2e/ is tests only`;
