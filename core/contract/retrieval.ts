@@ -133,9 +133,13 @@ export interface IndexedChunk {
   vector?: Float32Array;
 }
 
-/** One leg's candidate: a chunk and its score in that leg (BM25 score, or cosine similarity). */
+/** A chunk as a search returns it: everything but the index text and the vector. */
+export type StoredChunk = Omit<IndexedChunk, 'vector' | 'indexText'>;
+
+/** One leg's candidate: which chunk, and its score in that leg (BM25 score, or cosine similarity). */
 export interface IndexCandidate {
-  chunk: Omit<IndexedChunk, 'vector' | 'indexText'>;
+  chunkId: string;
+  docId: string;
   score: number;
 }
 
@@ -150,6 +154,8 @@ export interface KnowledgeIndex {
   deleteDocuments(docIds: string[]): Promise<void>;
   searchText(query: string, limit: number): Promise<IndexCandidate[]>;
   searchVector(vector: Float32Array, limit: number): Promise<IndexCandidate[]>;
+  /** The full chunks for ids a search returned; legs return ids only so a search reads text just for its hits. */
+  fetchChunks(chunkIds: string[]): Promise<Map<string, StoredChunk>>;
   /** Brings the full-text and ANN indices up to date after writes. */
   maintain(): Promise<IndexMaintenance>;
   countChunks(): Promise<number>;

@@ -93,6 +93,8 @@ export interface KnowledgeStore {
   getDocument(tenant: TenantId, id: string): Promise<DocumentRecord | null>;
   listDocuments(tenant: TenantId, filter?: { sourceId?: string; limit?: number }): Promise<DocumentRecord[]>;
   deleteDocument(tenant: TenantId, id: string): Promise<boolean>;
+  /** Marks every document of the tenant as changed, so the next ingest of its source re-indexes it. */
+  forgetContentHashes(tenant: TenantId): Promise<number>;
 }
 
 export interface ConnectorStore {

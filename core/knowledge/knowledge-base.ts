@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Embedder, KnowledgeIndex, Reranker, SearchResult } from '../contract/retrieval.js';
 import type { Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
@@ -65,6 +66,18 @@ export class KnowledgeBase {
       query,
       options,
     );
+  }
+
+  /**
+   * Drops the tenant's index (e.g. to change the embedding model) and marks all its documents as changed, so
+   * each source's next ingest rebuilds its part. Hashes are forgotten first: a crash in between leaves the old
+   * index refusing the new model, and running this again finishes the job.
+   */
+  async resetIndex(tenant: TenantId): Promise<number> {
+    const forgotten = await this.options.store.knowledge.forgetContentHashes(tenant);
+    await this.release(tenant);
+    fs.rmSync(await this.options.store.tenantFile(tenant, 'lancedb'), { recursive: true, force: true });
+    return forgotten;
   }
 
   /** Forgets a tenant's open index, e.g. before its folder is rebuilt by a re-index. */

@@ -15,7 +15,8 @@ export function registerIngest(program: Command, context: () => CliContext): voi
     .argument('<paths...>', 'files or folders')
     .option('--tenant <id>', 'tenant to ingest into (required)')
     .option('--source <name>', 'knowledge source name (default: derived from the paths)')
-    .action(async (paths: string[], opts: { tenant?: string; source?: string }) => {
+    .option('--reindex', 'rebuild the tenant’s index first (after changing the embedding model)')
+    .action(async (paths: string[], opts: { tenant?: string; source?: string; reindex?: boolean }) => {
       const { home, output, state } = context();
       const tenant = requireTenant(opts.tenant);
       const missing = paths.filter((p) => !fs.existsSync(p));
@@ -35,6 +36,7 @@ export function registerIngest(program: Command, context: () => CliContext): voi
           tenant,
           paths,
           ...(opts.source ? { source: opts.source } : {}),
+          reindex: opts.reindex === true,
           signal: abort.signal,
           onProgress: ({ documents, chunks }) => progress.set(documents, `${chunks} chunks indexed`),
         });

@@ -1,5 +1,5 @@
 import { Field, FixedSizeList, Float32, Schema, Utf8, type DataType } from 'apache-arrow';
-import type { IndexedChunk } from '../../contract/retrieval.js';
+import type { IndexedChunk, StoredChunk } from '../../contract/retrieval.js';
 
 export const chunksTable = 'chunks';
 
@@ -65,7 +65,10 @@ export function toRow(chunk: IndexedChunk, withVector: boolean): ChunkRow {
   return row;
 }
 
-/** Columns a search returns: everything but the index text and the vector. */
+/** Columns a search leg reads: just enough to fuse and group by document. */
+export const candidateColumns = ['chunk_id', 'doc_id'];
+
+/** Columns of a hit: everything but the index text and the vector. */
 export const resultColumns = [
   'chunk_id',
   'doc_id',
@@ -79,7 +82,7 @@ export const resultColumns = [
   'parent_text',
 ];
 
-export function fromRow(row: Record<string, unknown>) {
+export function fromRow(row: Record<string, unknown>): StoredChunk {
   const s = (k: string) => {
     const value = row[k];
     return typeof value === 'string' ? value : '';

@@ -44,14 +44,18 @@ describe('LanceDB knowledge index', () => {
     const m = await index.maintain();
     expect(m).toMatchObject({ chunks: 2, fullText: 'created', ann: 'not_needed' });
     const text = await index.searchText('printer jams', 5);
-    expect(text[0]?.chunk).toMatchObject({
+    expect(text[0]).toMatchObject({ chunkId: 'printer#c0', docId: 'printer' });
+    const full = await index.fetchChunks([text[0]!.chunkId, 'missing#c9']);
+    expect(full.size).toBe(1);
+    expect(full.get('printer#c0')).toMatchObject({
       docId: 'printer',
+      externalId: 'printer.md',
       headings: ['Guide', 'Part'],
       parentId: 'printer#p0',
+      parentText: 'parent of the office printer jams when paper is damp',
     });
-    expect(text[0]?.chunk.parentText).toBe('parent of the office printer jams when paper is damp');
     const vec = await index.searchVector(new Float32Array([0.1, 0.9, 0]), 5);
-    expect(vec.map((c) => c.chunk.docId)).toEqual(['vpn', 'printer']);
+    expect(vec.map((c) => c.docId)).toEqual(['vpn', 'printer']);
     expect(vec[0]!.score).toBeGreaterThan(vec[1]!.score);
     expect(await index.searchText('?!', 5)).toEqual([]);
   });
@@ -67,7 +71,7 @@ describe('LanceDB knowledge index', () => {
     await index.maintain();
     expect(await index.countChunks()).toBe(2);
     expect(await index.searchText('old', 5)).toEqual([]);
-    expect((await index.searchText('gamma', 5))[0]?.chunk.chunkId).toBe('a#c0');
+    expect((await index.searchText('gamma', 5))[0]?.chunkId).toBe('a#c0');
     await index.replaceDocuments(['a'], []);
     expect(await index.countChunks()).toBe(1);
     await index.deleteDocuments(['b']);
@@ -80,7 +84,7 @@ describe('LanceDB knowledge index', () => {
     await index.replaceDocuments(['b'], [chunk('b', 0, 'warranty claims', [0, 1, 0])]);
     const m = await index.maintain();
     expect(m.fullText).toBe('updated');
-    expect((await index.searchText('warranty', 5))[0]?.chunk.docId).toBe('b');
+    expect((await index.searchText('warranty', 5))[0]?.docId).toBe('b');
   });
 
   it('refuses to open an index built with another embedding model', async () => {
@@ -98,7 +102,7 @@ describe('LanceDB knowledge index', () => {
     try {
       await textOnly.replaceDocuments(['a'], [chunk('a', 0, 'reset your password from the sign-in page')]);
       await textOnly.maintain();
-      expect((await textOnly.searchText('password', 3))[0]?.chunk.docId).toBe('a');
+      expect((await textOnly.searchText('password', 3))[0]?.docId).toBe('a');
       await expect(textOnly.searchVector(new Float32Array([1, 0, 0]), 3)).rejects.toMatchObject({
         code: 'unavailable',
       });

@@ -7,9 +7,18 @@ import type {
   IndexedChunk,
   IndexMaintenance,
   KnowledgeIndex,
+  StoredChunk,
 } from '../../contract/retrieval.js';
 import { writeFileAtomic } from '../../home/atomic-write.js';
-import { chunkSchema, chunksTable, fromRow, resultColumns, sqlString, toRow } from './chunk-schema.js';
+import {
+  candidateColumns,
+  chunkSchema,
+  chunksTable,
+  fromRow,
+  resultColumns,
+  sqlString,
+  toRow,
+} from './chunk-schema.js';
 
 export interface LanceIndexOptions {
   /** Model that makes the vectors, and their size; null for a full-text-only index. */
@@ -92,10 +101,10 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       if (!table || !/[\p{L}\p{N}]/u.test(query)) return [];
       const rows = (await table
         .search(query, 'fts', 'index_text')
-        .select([...resultColumns, '_score'])
+        .select([...candidateColumns, '_score'])
         .limit(limit)
         .toArray()) as Record<string, unknown>[];
-      return rows.map((r) => ({ chunk: fromRow(r), score: Number(r._score) }));
+      return rows.map((r) => candidate(r, Number(r._score)));
     },
     async searchVector(vector, limit) {
       if (!table) return [];
@@ -107,11 +116,26 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
         .distanceType('cosine')
         .nprobes(24)
         .refineFactor(4)
-        .select(resultColumns)
+        .select(candidateColumns)
         .limit(limit)
         .toArray()) as Record<string, unknown>[];
       // cosine distance is 1 - cosine similarity; the fusion code expects "higher is better".
-      return rows.map((r): IndexCandidate => ({ chunk: fromRow(r), score: 1 - Number(r._distance) }));
+      return rows.map((r) => candidate(r, 1 - Number(r._distance)));
+    },
+    async fetchChunks(chunkIds) {
+      const found = new Map<string, StoredChunk>();
+      if (!table || chunkIds.length === 0) return found;
+      const rows = (await table
+        .query()
+        .where(`chunk_id IN (${chunkIds.map(sqlString).join(', ')})`)
+        .select(resultColumns)
+        .limit(chunkIds.length)
+        .toArray()) as Record<string, unknown>[];
+      for (const row of rows) {
+        const chunk = fromRow(row);
+        found.set(chunk.chunkId, chunk);
+      }
+      return found;
     },
     async maintain(): Promise<IndexMaintenance> {
       const started = performance.now();
@@ -126,6 +150,12 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
         await table.createIndex('index_text', { config: lancedb.Index.fts(ftsOptions) });
         fullText = 'created';
       }
+      // Scalar indices make fetching hits by chunk id and replacing a document's chunks lookups, not scans.
+      for (const column of ['chunk_id', 'doc_id']) {
+        if (chunks > 0 && !indices.some((i) => i.columns.includes(column))) {
+          await table.createIndex(column, { config: lancedb.Index.btree() });
+        }
+      }
       if (withVector && !hasAnn && chunks >= annThreshold) {
         await table.createIndex('vector', {
           config: lancedb.Index.ivfPq({
@@ -136,7 +166,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
         });
         ann = 'created';
       }
-      if (hasFts || hasAnn) {
+      if (indices.length > 0) {
         // Folds new rows into existing indices and drops files of versions no reader can still need.
         await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
         if (hasFts) fullText = 'updated';
@@ -158,6 +188,10 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
 }
 
 /** PQ needs the dimension to split evenly; 8-dim sub-vectors keep recall good for 384/768-dim models. */
+function candidate(row: Record<string, unknown>, score: number): IndexCandidate {
+  return { chunkId: String(row.chunk_id), docId: String(row.doc_id), score };
+}
+
 function subVectorsFor(dims: number): number {
   for (const size of [8, 4, 2, 1]) if (dims % size === 0) return dims / size;
   return 1;

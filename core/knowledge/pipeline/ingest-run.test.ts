@@ -118,4 +118,19 @@ describe('ingest pipeline (full text only)', () => {
     expect(await index.countChunks()).toBe(expectedChunks);
     expect((await top('topic37'))?.externalId).toBe('faq-37.md');
   });
+
+  it('rebuilds the whole index on --reindex and says which other sources need ingesting again', async () => {
+    await ingest();
+    const other = path.join(root, 'other');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'hr.md'), '# Leave\n\nAnnual leave is 25 days.\n');
+    await runIngest(kb, { tenant: 'acme', paths: [other], source: 'hr' });
+    const report = await runIngest(kb, { tenant: 'acme', paths: [docs], source: 'handbook', reindex: true });
+    expect(report).toMatchObject({ updated: 3, skipped: 0 });
+    expect(report.notice).toMatch(/1 documents of this tenant's other sources/);
+    expect((await top('damp paper'))?.externalId).toBe('printer.html');
+    expect(await top('annual leave')).toBeUndefined();
+    expect((await runIngest(kb, { tenant: 'acme', paths: [other], source: 'hr' })).updated).toBe(1);
+    expect((await top('annual leave'))?.externalId).toBe('hr.md');
+  });
 });

@@ -15,6 +15,8 @@ export interface IngestRequest {
   signal?: AbortSignal;
   /** Called per document read (done) with the running total of documents seen. */
   onProgress?: (event: { documents: number; chunks: number }) => void;
+  /** Rebuild the tenant's whole index first (a new embedding model); other sources must be ingested again. */
+  reindex?: boolean;
   /** Documents per index commit; larger batches embed faster, smaller ones lose less on a crash. */
   batchDocuments?: number;
 }
@@ -39,6 +41,7 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
   const sourceName = request.source ?? defaultSourceName(request.paths);
   const report = emptyReport(tenant, sourceName);
   const store = kb.store;
+  const forgotten = request.reindex ? await kb.resetIndex(tenant) : 0;
   const index = await kb.indexFor(tenant);
   const source =
     (await store.knowledge.listSources(tenant)).find((s) => s.name === sourceName) ??
@@ -137,6 +140,10 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
     report.deleted = gone.length;
   }
   report.index = await index.maintain();
+  const elsewhere = forgotten - known.size;
+  if (request.reindex && elsewhere > 0) {
+    report.notice = `index rebuilt: ${elsewhere} documents of this tenant's other sources are not searchable until those sources are ingested again`;
+  }
   report.seconds = (performance.now() - started) / 1000;
   const changed = report.added + report.updated;
   report.documentsPerSecond = report.seconds > 0 ? changed / report.seconds : 0;

@@ -8,6 +8,7 @@ import type {
   RetrievalMode,
   SearchHit,
   SearchResult,
+  StoredChunk,
 } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
 import { fuse, type RankedList } from './fusion.js';
@@ -98,17 +99,24 @@ export async function searchKnowledge(deps: RetrieverDeps, query: string, option
   const bm25Docs = bestPerDocument(bm25);
   const vectorDocs = bestPerDocument(vector);
   let ranked: { docId: string; score: number }[];
-  if (mode === 'bm25') ranked = bm25Docs.map((d) => ({ docId: d.chunk.docId, score: d.score }));
-  else if (mode === 'vector') ranked = vectorDocs.map((d) => ({ docId: d.chunk.docId, score: d.score }));
+  if (mode === 'bm25') ranked = bm25Docs.map((d) => ({ docId: d.docId, score: d.score }));
+  else if (mode === 'vector') ranked = vectorDocs.map((d) => ({ docId: d.docId, score: d.score }));
   else {
     ranked = fuse(fusion!, asList(vectorDocs), asList(bm25Docs), alpha ?? 0.5).map((f) => ({
       docId: f.id,
       score: f.score,
     }));
   }
-  timings.fuseMs = performance.now() - fuseStart;
 
-  let hits = ranked.map((r) => toHit(r.docId, r.score, bm25Docs, vectorDocs, alpha ?? 0.5));
+  // Only the documents that can still be shown are read in full: the legs carried ids and scores.
+  const shown = ranked.slice(0, Math.max(k, options.rerankTop ?? 0));
+  const picks = shown.map((r) => pickChunk(r.docId, r.score, bm25Docs, vectorDocs, alpha ?? 0.5));
+  const chunks = await deps.index.fetchChunks(picks.map((p) => p.chunkId));
+  let hits = picks.flatMap((p) => {
+    const chunk = chunks.get(p.chunkId);
+    return chunk ? [toHit(chunk, p)] : []; // a chunk replaced between the two reads is simply left out
+  });
+  timings.fuseMs = performance.now() - fuseStart;
   if (deps.reranker && (options.rerankTop ?? 0) > 0) {
     const t = performance.now();
     hits = await rerank(deps.reranker, text, hits, options.rerankTop ?? 0, options.signal);
@@ -131,47 +139,55 @@ async function embedQuery(deps: RetrieverDeps, text: string, signal?: AbortSigna
 }
 
 /** Keeps each document's best chunk, in rank order: documents, not chunks, are what a result list shows. */
-function bestPerDocument(candidates: IndexCandidate[]): (IndexCandidate & { rank: number })[] {
+function bestPerDocument(candidates: IndexCandidate[]): Ranked[] {
   const seen = new Set<string>();
-  const out: (IndexCandidate & { rank: number })[] = [];
+  const out: Ranked[] = [];
   for (const c of candidates) {
-    if (seen.has(c.chunk.docId)) continue;
-    seen.add(c.chunk.docId);
+    if (seen.has(c.docId)) continue;
+    seen.add(c.docId);
     out.push({ ...c, rank: out.length + 1 });
   }
   return out;
 }
 
 function asList(docs: IndexCandidate[]): RankedList {
-  return { ids: docs.map((d) => d.chunk.docId), scores: docs.map((d) => d.score) };
+  return { ids: docs.map((d) => d.docId), scores: docs.map((d) => d.score) };
 }
 
-function toHit(
-  docId: string,
-  score: number,
-  bm25: (IndexCandidate & { rank: number })[],
-  vector: (IndexCandidate & { rank: number })[],
-  alpha: number,
-): SearchHit {
-  const b = bm25.find((d) => d.chunk.docId === docId);
-  const v = vector.find((d) => d.chunk.docId === docId);
-  // The chunk shown is the one from the leg that trusts it more: the vector leg's when fusion leans on meaning.
+type Ranked = IndexCandidate & { rank: number };
+
+interface Pick {
+  docId: string;
+  chunkId: string;
+  score: number;
+  bm25?: Ranked;
+  vector?: Ranked;
+}
+
+/** The chunk a hit shows: from the leg fusion trusts more (the vector leg's when alpha leans on meaning). */
+function pickChunk(docId: string, score: number, bm25: Ranked[], vector: Ranked[], alpha: number): Pick {
+  const b = bm25.find((d) => d.docId === docId);
+  const v = vector.find((d) => d.docId === docId);
   const chosen = (v && b ? (alpha >= 0.5 ? v : b) : (v ?? b))!;
+  return { docId, chunkId: chosen.chunkId, score, ...(b ? { bm25: b } : {}), ...(v ? { vector: v } : {}) };
+}
+
+function toHit(chunk: StoredChunk, pick: Pick): SearchHit {
   const hit: SearchHit = {
-    docId,
-    externalId: chosen.chunk.externalId,
-    title: chosen.chunk.title,
-    source: chosen.chunk.source,
-    chunkId: chosen.chunk.chunkId,
-    parentId: chosen.chunk.parentId,
-    snippet: chosen.chunk.snippet,
-    parentText: chosen.chunk.parentText,
-    headings: chosen.chunk.headings,
-    score,
-    stages: { fused: score },
+    docId: pick.docId,
+    externalId: chunk.externalId,
+    title: chunk.title,
+    source: chunk.source,
+    chunkId: chunk.chunkId,
+    parentId: chunk.parentId,
+    snippet: chunk.snippet,
+    parentText: chunk.parentText,
+    headings: chunk.headings,
+    score: pick.score,
+    stages: { fused: pick.score },
   };
-  if (b) hit.stages.bm25 = { rank: b.rank, score: b.score };
-  if (v) hit.stages.vector = { rank: v.rank, score: v.score };
+  if (pick.bm25) hit.stages.bm25 = { rank: pick.bm25.rank, score: pick.bm25.score };
+  if (pick.vector) hit.stages.vector = { rank: pick.vector.rank, score: pick.vector.score };
   return hit;
 }
 

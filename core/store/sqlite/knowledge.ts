@@ -132,6 +132,9 @@ export function sqliteKnowledgeStore(dbOf: (tenant: TenantId) => Db): KnowledgeS
               .all(sourceId, limit);
       return rows.map(toDocument);
     },
+    async forgetContentHashes(tenant) {
+      return dbOf(tenant).prepare("UPDATE documents SET content_hash = ''").run().changes;
+    },
     async deleteDocument(tenant, id) {
       return dbOf(tenant).prepare('DELETE FROM documents WHERE id = ?').run(id).changes > 0;
     },
