@@ -1,8 +1,9 @@
 import { AppError } from '../contract/errors.js';
-import type { Embedder } from '../contract/retrieval.js';
+import type { Embedder, Reranker } from '../contract/retrieval.js';
 import type { Store } from '../contract/store.js';
 import { defaultEmbedderName, defaultModelDirs, loadEmbedder } from '../knowledge/embedding/registry.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import { loadReranker } from '../knowledge/reranking/onnx-reranker.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Output } from './output.js';
 
@@ -26,7 +27,21 @@ export async function resolveEmbedder(home: string, output: Output): Promise<Emb
   }
 }
 
-/** Opens the store and the knowledge base; `close` releases both (and the embedder's worker). */
+/**
+ * The optional cross-encoder: `AIRDESK_RERANKER` names a reranker model folder; without it there is no rerank
+ * stage. `AIRDESK_RERANK_TOP` (default 20) is how many fused hits it re-scores.
+ */
+export async function resolveReranker(home: string): Promise<{ reranker: Reranker; top: number } | null> {
+  const name = process.env.AIRDESK_RERANKER?.trim();
+  if (!name || name === 'none') return null;
+  const top = Number(process.env.AIRDESK_RERANK_TOP ?? 20);
+  if (!Number.isInteger(top) || top < 1 || top > 200) {
+    throw new AppError('invalid_input', 'AIRDESK_RERANK_TOP must be a whole number from 1 to 200');
+  }
+  return { reranker: await loadReranker(name, defaultModelDirs(home)), top };
+}
+
+/** Opens the store and the knowledge base; `close` releases both (and the models' workers). */
 export async function openKnowledge(
   home: string,
   output: Output,
@@ -34,7 +49,15 @@ export async function openKnowledge(
   const store = openSqliteStore(home);
   try {
     const embedder = await resolveEmbedder(home, output);
-    const kb = new KnowledgeBase({ store, embedder });
+    const rerank = await resolveReranker(home).catch(async (error: unknown) => {
+      await embedder?.close();
+      throw error;
+    });
+    const kb = new KnowledgeBase({
+      store,
+      embedder,
+      ...(rerank ? { reranker: rerank.reranker, rerankTop: rerank.top } : {}),
+    });
     return {
       store,
       kb,

@@ -11,6 +11,8 @@ export interface KnowledgeBaseOptions {
   /** null: no model installed, so the knowledge base runs on full text (BM25) alone. */
   embedder: Embedder | null;
   reranker?: Reranker | null;
+  /** Fused hits the reranker re-scores when a search does not say; 0 turns the stage off. */
+  rerankTop?: number;
   cache?: QueryEmbeddingCache;
   /** Chunk count from which vector search uses an ANN index. */
   annThreshold?: number;
@@ -64,7 +66,7 @@ export class KnowledgeBase {
         reranker: this.options.reranker ?? null,
       },
       query,
-      options,
+      { rerankTop: this.options.rerankTop ?? 0, ...options },
     );
   }
 

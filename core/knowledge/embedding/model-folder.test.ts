@@ -71,7 +71,9 @@ describe('model folder checks', () => {
     expect(message).toMatch(/"dims"/);
     expect(message).toMatch(/"pooling"/);
     writeManifest({ ...good, kind: 'reranker' });
-    expect((await failure(readModelFolder(folder, 'embedder'))).message).toMatch(/describes a reranker/);
+    expect((await failure(readModelFolder(folder, 'embedder'))).message).toMatch(
+      /describes a model of kind "reranker", not "embedder"/,
+    );
   });
 
   it('refuses a model.onnx that does not match the manifest sha256', async () => {

@@ -42,7 +42,10 @@ export async function readModelFolder(dir: string, kind: ModelManifest['kind']):
   const manifestPath = file(modelFiles.manifest);
   const manifest = parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath);
   if (manifest.kind !== kind)
-    throw new AppError('invalid_input', `${manifestPath} describes a ${manifest.kind}, not an ${kind}`);
+    throw new AppError(
+      'invalid_input',
+      `${manifestPath} describes a model of kind "${manifest.kind}", not "${kind}"`,
+    );
   const modelPath = file(modelFiles.model);
   const tokenizerJson = readJsonObject(file(modelFiles.tokenizer));
   const configPath = path.join(dir, 'tokenizer_config.json');
