@@ -113,13 +113,15 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       const rows = (await table
         .query()
         .nearestTo(vector)
-        .distanceType('cosine')
+        // Embedders L2-normalise, so 1 - dot is the cosine distance; LanceDB's "cosine" recomputes norms per row
+        // and was twice as slow here.
+        .distanceType('dot')
         .nprobes(24)
         .refineFactor(4)
         .select(candidateColumns)
         .limit(limit)
         .toArray()) as Record<string, unknown>[];
-      // cosine distance is 1 - cosine similarity; the fusion code expects "higher is better".
+      // The distance is 1 - cosine similarity; the fusion code expects "higher is better".
       return rows.map((r) => candidate(r, 1 - Number(r._distance)));
     },
     async fetchChunks(chunkIds) {
@@ -159,15 +161,16 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       if (withVector && !hasAnn && chunks >= annThreshold) {
         await table.createIndex('vector', {
           config: lancedb.Index.ivfPq({
-            distanceType: 'cosine',
+            distanceType: 'dot',
             numPartitions: Math.max(16, Math.round(Math.sqrt(chunks))),
             numSubVectors: subVectorsFor(wanted.dims),
           }),
         });
         ann = 'created';
       }
-      if (indices.length > 0) {
-        // Folds new rows into existing indices and drops files of versions no reader can still need.
+      if (chunks > 0) {
+        // Compacts the small fragments each batch commit leaves (a flat vector scan over one fragment was 2x
+        // faster than over 136), folds new rows into the indices, and drops files no reader can still need.
         await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60 * 60 * 1000) });
         if (hasFts) fullText = 'updated';
         if (hasAnn) ann = 'updated';
