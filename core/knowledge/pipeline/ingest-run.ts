@@ -4,6 +4,7 @@ import type { TenantId } from '../../contract/tenant.js';
 import type { DocumentRecord } from '../../contract/knowledge.js';
 import { documentIdFor } from '../../store/sqlite/knowledge.js';
 import { chunkDocument, contentHash, readDocuments } from '../ingest/index.js';
+import type { ParseFailure, SkippedFile } from '../ingest/index.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
 import { emptyReport, type IngestReport } from './ingest-report.js';
 
@@ -29,23 +30,49 @@ interface PendingDocument {
   outcome: 'added' | 'updated';
 }
 
+/** Ingests files and folders (`airdesk ingest`): every document of the source that is not seen is removed. */
+export function runIngest(kb: KnowledgeBase, request: IngestRequest): Promise<IngestReport> {
+  const { paths, source, signal, ...rest } = request;
+  return ingestDocuments(kb, {
+    ...rest,
+    ...(signal ? { signal } : {}),
+    sourceName: source ?? defaultSourceName(paths),
+    items: readDocuments(paths, signal ? { signal } : {}),
+    prune: true,
+  });
+}
+
+export interface DocumentIngest extends Omit<IngestRequest, 'paths' | 'source'> {
+  sourceName: string;
+  /** Parsed documents, per-item failures and skipped files, from files or (later) a connector's load(). */
+  items: AsyncIterable<ParsedDocument | ParseFailure | SkippedFile>;
+  /** The items are the whole source: documents not among them are deleted. A connector's delta sync is not. */
+  prune: boolean;
+  /** A connector's documents live in a source tied to it; files ingested by hand in an `upload` source. */
+  connectorId?: string;
+}
+
 /**
- * Ingests files into a tenant's knowledge: read, hash, skip the unchanged, chunk, embed, then per batch write
+ * Ingests documents into a tenant's knowledge: hash, skip the unchanged, chunk, embed, then per batch write
  * the index (one atomic commit) and only then the store's content hashes. A run killed at any point leaves
  * every document either old or new in the index, and the next run redoes whatever the store does not yet
- * record: the same deterministic ids make that idempotent. Documents of the source not seen are removed.
+ * record: the same deterministic ids make that idempotent. The same path serves files and connectors.
  */
-export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Promise<IngestReport> {
+export async function ingestDocuments(kb: KnowledgeBase, request: DocumentIngest): Promise<IngestReport> {
   const started = performance.now();
-  const { tenant, signal } = request;
-  const sourceName = request.source ?? defaultSourceName(request.paths);
+  const { tenant, signal, sourceName } = request;
   const report = emptyReport(tenant, sourceName);
   const store = kb.store;
   const forgotten = request.reindex ? await kb.resetIndex(tenant) : 0;
   const index = await kb.indexFor(tenant);
   const source =
     (await store.knowledge.listSources(tenant)).find((s) => s.name === sourceName) ??
-    (await store.knowledge.createSource(tenant, { name: sourceName, kind: 'upload' }));
+    (await store.knowledge.createSource(
+      tenant,
+      request.connectorId
+        ? { name: sourceName, kind: 'connector', connectorId: request.connectorId }
+        : { name: sourceName, kind: 'upload' },
+    ));
   const known = new Map<string, DocumentRecord>(
     (
       await store.knowledge.listDocuments(tenant, { sourceId: source.id, limit: Number.MAX_SAFE_INTEGER })
@@ -87,7 +114,7 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
   };
 
   try {
-    for await (const item of readDocuments(request.paths, signal ? { signal } : {})) {
+    for await (const item of request.items) {
       signal?.throwIfAborted();
       if ('skipped' in item) {
         report.ignored.push({ file: item.source, reason: item.reason });
@@ -133,7 +160,7 @@ export async function runIngest(kb: KnowledgeBase, request: IngestRequest): Prom
   }
   await writing;
 
-  const gone = [...known.values()].filter((d) => !seen.has(d.externalId));
+  const gone = request.prune ? [...known.values()].filter((d) => !seen.has(d.externalId)) : [];
   if (gone.length > 0) {
     await index.deleteDocuments(gone.map((d) => d.id));
     for (const d of gone) await store.knowledge.deleteDocument(tenant, d.id);

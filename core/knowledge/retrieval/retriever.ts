@@ -38,7 +38,7 @@ export interface SearchOptions {
 }
 
 /** The fusion the retrieval benchmark found best on the dev set (BENCHMARKS.md); see ARCHITECTURE.md. */
-export const defaultFusion: FusionMethod = 'convex_minmax';
+export const defaultFusion: FusionMethod = 'convex_zscore';
 export const maxQueryChars = 4_000;
 
 /**
