@@ -62,9 +62,12 @@ export async function runScaleBench(input: {
     console.error(`bench: scale: ${Math.min(target, start + 5_000)} chunks written`);
   }
   const writeSeconds = (performance.now() - buildStart) / 1000;
+  console.error('bench: scale: index upkeep (full text, btree, IVF_PQ)');
   const maintenance = await index.maintain();
+  console.error(`bench: scale: upkeep took ${(maintenance.ms / 1000).toFixed(1)} s`);
   const rows: (string | number)[][] = [];
   for (const mode of ['hybrid', 'bm25', 'vector'] as const) {
+    console.error(`bench: scale: timing ${mode} queries`);
     const times: number[] = [];
     const sample = input.queries.slice(0, 320);
     for (const [i, q] of sample.entries()) {

@@ -31,6 +31,7 @@ interface Config {
 
 const args = process.argv.slice(2);
 const skipScale = args.includes('--skip-scale');
+const onlyScale = args.includes('--only-scale'); // for working on the scale run; writes nothing
 const queryLimit = Number(args[args.indexOf('--queries') + 1]) || Infinity;
 
 const set = loadBeir('insuranceqa');
@@ -45,6 +46,15 @@ try {
   console.error(`bench: ${(error as Error).message}`);
 }
 const kb = new KnowledgeBase({ store, embedder });
+
+if (onlyScale) {
+  if (!embedder) throw new Error('the scale run needs the embedding model (npm run setup:models)');
+  console.log(await runScaleBench({ store, embedder, queries, corpusFile: set.corpusFile }));
+  await kb.close();
+  await store.close();
+  fs.rmSync(home, { recursive: true, force: true });
+  process.exit(0);
+}
 
 console.error(
   `bench: ingesting ${set.corpusFile} (${embedder ? embedder.modelId : 'no embedder: BM25 only'})`,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import './lance-runtime.js';
 import * as lancedb from '@lancedb/lancedb';
 import { AppError } from '../../contract/errors.js';
 import type {
