@@ -5,7 +5,9 @@ import globals from 'globals';
 import local from './scripts/eslint/layering.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', 'e2e/artifacts/', 'coverage/'] },
+  {
+    ignores: ['dist/', 'release/', 'node_modules/', 'e2e/artifacts/', 'coverage/', '.scratch/', 'models/*/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

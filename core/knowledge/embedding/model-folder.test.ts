@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, type ErrorCode } from '../../contract/errors.js';
 import { tempDir } from '../../testing/temp-home.js';
+import { failure } from '../testing-failure.js';
 import { writeTinyModelFolder } from './bert/tiny-bert.js';
 import { readModelFolder } from './model-folder.js';
 import { OnnxEmbedder } from './onnx-embedder.js';
-
-async function failure(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  const error: unknown = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return { code: error.code, message: error.message };
-}
 
 describe('model folder checks', () => {
   let home: { dir: string; cleanup: () => void };

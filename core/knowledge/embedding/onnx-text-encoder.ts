@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../contract/errors.js';
 import type { ModelManifest } from '../../contract/retrieval.js';
+import { openOnnxModel } from '../onnx-session.js';
 import { batchTensors, planBatches, type BatchLimits } from './batching.js';
 import type { ModelFolder } from './model-folder.js';
 import { normalize, poolRow } from './pooling.js';
@@ -12,7 +13,6 @@ export interface EncoderOptions {
   limits: BatchLimits;
 }
 
-const supportedInputs = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 /** Output names sentence-transformers exports use, best first; a pooled output is used as it is. */
 const preferredOutputs = ['last_hidden_state', 'token_embeddings', 'sentence_embedding'];
 
@@ -31,36 +31,11 @@ export class OnnxTextEncoder {
 
   static async open(folder: ModelFolder, options: EncoderOptions): Promise<OnnxTextEncoder> {
     const { manifest, modelPath } = folder;
-    let tokenizer: TextTokenizer;
-    try {
-      tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig, manifest.maxTokens);
-    } catch (error) {
-      throw new AppError('invalid_input', `${folder.dir}/tokenizer.json cannot be loaded: ${String(error)}`);
-    }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(modelPath, {
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-        // Spinning pool threads steal the core the main thread needs for parsing and index writes.
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
-      });
-    } catch (error) {
-      throw new AppError(
-        'invalid_input',
-        `${modelPath} is not a model onnxruntime can load: ${String(error)}`,
-      );
-    }
-    const unknown = session.inputNames.filter((name) => !supportedInputs.has(name));
-    if (unknown.length > 0 || !session.inputNames.includes('input_ids'))
-      throw new AppError(
-        'invalid_input',
-        `${modelPath} takes inputs [${session.inputNames.join(', ')}]; the runner feeds input_ids, ` +
-          'attention_mask and (optionally) token_type_ids — export the model with those inputs',
-      );
+    const { tokenizer, session } = await openOnnxModel(
+      folder,
+      options.threads,
+      (f) => new TextTokenizer(f.tokenizerJson, f.tokenizerConfig, manifest.maxTokens),
+    );
     const outputName =
       preferredOutputs.find((n) => session.outputNames.includes(n)) ?? session.outputNames[0] ?? '';
     const encoder = new OnnxTextEncoder(session, tokenizer, outputName, manifest, options.limits);

@@ -1,26 +1,13 @@
-import type { ErrorCode } from '../../contract/errors.js';
-import type { ModelManifest } from '../../contract/retrieval.js';
-import type { BatchLimits } from './batching.js';
+import type { ModelWorkerInfo } from '../model-worker.js';
 
-/** What the embedding worker is started with (its `workerData`). */
-export interface WorkerStart {
-  dir: string;
-  threads: number;
-  limits: BatchLimits;
+/** The loaded model, as the embedding worker reports it once ready. */
+export type EmbedWorkerInfo = ModelWorkerInfo;
+
+/** One request: texts to embed, as queries or as documents (some models prefix them differently). */
+export interface EmbedJob {
+  texts: string[];
+  kind: 'query' | 'document';
 }
 
-/** An error as it crosses the thread boundary: AppErrors keep their code, bugs keep their message. */
-export interface WorkerError {
-  code?: ErrorCode;
-  message: string;
-}
-
-export type ToWorker =
-  { type: 'embed'; id: number; texts: string[]; kind: 'query' | 'document' } | { type: 'cancel'; id: number };
-
-export type FromWorker =
-  | { type: 'ready'; name: string; manifest: ModelManifest }
-  | { type: 'load-failed'; error: WorkerError }
-  /** `vectors` holds every text's vector back to back, in request order; its buffer is transferred. */
-  | { type: 'result'; id: number; vectors: Float32Array }
-  | { type: 'failed'; id: number; error: WorkerError };
+/** Every text's vector back to back, in request order; the buffer is transferred, not copied. */
+export type EmbedResult = Float32Array;

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../contract/errors.js';
 import type { ModelManifest } from '../../contract/retrieval.js';
+import { openOnnxModel } from '../onnx-session.js';
 import { batchTensors, planBatches, type BatchLimits } from '../embedding/batching.js';
 import type { ModelFolder } from '../embedding/model-folder.js';
 import { PairTokenizer, type EncodedPair } from './pair-tokenizer.js';
@@ -10,8 +11,6 @@ export interface PairScorerOptions {
   threads: number;
   limits: BatchLimits;
 }
-
-const supportedInputs = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 
 /**
  * One ONNX cross-encoder in this thread: pair tokenizer and onnxruntime session. Runs inside the rerank
@@ -30,20 +29,11 @@ export class OnnxPairScorer {
 
   static async open(folder: ModelFolder, options: PairScorerOptions): Promise<OnnxPairScorer> {
     const { manifest, modelPath } = folder;
-    let tokenizer: PairTokenizer;
-    try {
-      tokenizer = new PairTokenizer(folder.tokenizerJson, folder.tokenizerConfig, manifest.maxTokens);
-    } catch (error) {
-      throw new AppError('invalid_input', `${folder.dir}/tokenizer.json cannot be used: ${String(error)}`);
-    }
-    const session = await createSession(modelPath, options.threads);
-    const unknown = session.inputNames.filter((name) => !supportedInputs.has(name));
-    if (unknown.length > 0 || !session.inputNames.includes('input_ids'))
-      throw new AppError(
-        'invalid_input',
-        `${modelPath} takes inputs [${session.inputNames.join(', ')}]; the reranker feeds input_ids, ` +
-          'attention_mask and (optionally) token_type_ids — export the model with those inputs',
-      );
+    const { tokenizer, session } = await openOnnxModel(
+      folder,
+      options.threads,
+      (f) => new PairTokenizer(f.tokenizerJson, f.tokenizerConfig, manifest.maxTokens),
+    );
     const outputName = session.outputNames.includes('logits') ? 'logits' : (session.outputNames[0] ?? '');
     const scorer = new OnnxPairScorer(session, tokenizer, outputName, manifest, options.limits);
     // A manifest copied from an embedder ("dims": 384) or a head with other labels is caught here, not
@@ -127,21 +117,5 @@ export class OnnxPairScorer {
           '(a sequence-classification export)',
       );
     return (output.data as Float32Array).subarray(0, t.texts * perPair);
-  }
-}
-
-/** An onnxruntime session set up as the embedder's is (see onnx-text-encoder.ts for why each option). */
-async function createSession(modelPath: string, threads: number): Promise<ort.InferenceSession> {
-  try {
-    return await ort.InferenceSession.create(modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-  } catch (error) {
-    throw new AppError('invalid_input', `${modelPath} is not a model onnxruntime can load: ${String(error)}`);
   }
 }

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../contract/errors.js';
 import type { ModelManifest, Reranker } from '../../contract/retrieval.js';
 import type { BatchLimits } from '../embedding/batching.js';
 import { findModels } from '../embedding/registry.js';
-import { ModelWorker } from './model-worker.js';
-import type { RerankJob, RerankResult, RerankWorkerInfo, RerankWorkerStart } from './rerank-protocol.js';
+import { openModelWorker, workerScript, type ModelWorker } from '../model-worker.js';
+import type { RerankJob, RerankResult, RerankWorkerInfo } from './rerank-protocol.js';
 
 export interface OnnxRerankerOptions {
   /** onnxruntime intra-op threads; default: every core, at most 4 (reranking is on the query's path). */
@@ -33,22 +32,12 @@ export class OnnxReranker implements Reranker {
 
   /** Starts a worker on the model folder `dir`; rejects with the folder's problem when it is not usable. */
   static async open(dir: string, options: OnnxRerankerOptions = {}): Promise<OnnxReranker> {
-    const start: RerankWorkerStart = {
-      dir,
-      threads: options.threads ?? Math.min(os.availableParallelism(), 4),
-      limits: options.limits ?? { maxTexts: 16, maxTokens: 8192 },
-    };
-    const script = new URL(
-      import.meta.url.endsWith('.ts') ? './rerank-worker.ts' : './rerank-worker.js',
-      import.meta.url,
-    );
-    const { worker, info } = await ModelWorker.start<RerankWorkerInfo, RerankJob, RerankResult>(
-      script,
-      start,
+    const { worker, modelId, manifest } = await openModelWorker<RerankJob, RerankResult>(
+      workerScript(import.meta.url, 'rerank-worker'),
       'reranker',
+      { dir, threads: options.threads, limits: options.limits ?? { maxTexts: 16, maxTokens: 8192 } },
     );
-    // The id changes with the weights, so a playground or log showing rerank scores says which model made them.
-    return new OnnxReranker(worker, `${info.name}@${info.manifest.sha256.slice(0, 12)}`, info.manifest);
+    return new OnnxReranker(worker, modelId, manifest);
   }
 
   /** One score per passage, in order; higher is more relevant. Scores compare within one model only. */

@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, type ErrorCode } from '../../contract/errors.js';
 import { tempDir } from '../../testing/temp-home.js';
+import { failure } from '../testing-failure.js';
 import { writeTinyModelFolder } from '../embedding/bert/tiny-bert.js';
 import { loadReranker, OnnxReranker } from './onnx-reranker.js';
 import { writeTinyRerankerFolder } from './tiny-cross-encoder.js';
-
-async function failure(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  const error: unknown = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return { code: error.code, message: error.message };
-}
 
 describe('reranker model folders', () => {
   let home: { dir: string; cleanup: () => void };

@@ -1,6 +1,28 @@
+import os from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { AppError } from '../../contract/errors.js';
-import type { WorkerError } from '../embedding/worker-protocol.js';
+import type { ModelManifest } from '../contract/retrieval.js';
+import { AppError, type ErrorCode } from '../contract/errors.js';
+import type { BatchLimits } from './embedding/batching.js';
+
+/** What a model worker is started with (its `workerData`): the model folder and how to run it. */
+export interface ModelWorkerStart {
+  dir: string;
+  /** onnxruntime intra-op threads. */
+  threads: number;
+  limits: BatchLimits;
+}
+
+/** The loaded model, as a worker reports it once ready. */
+export interface ModelWorkerInfo {
+  name: string;
+  manifest: ModelManifest;
+}
+
+/** An error as it crosses the thread boundary: AppErrors keep their code, bugs keep their message. */
+export interface WorkerError {
+  code?: ErrorCode;
+  message: string;
+}
 
 /** What the main thread sends a model worker: a job with its id, or the cancellation of one. */
 export type ToModelWorker<Job> = { type: 'run'; id: number; job: Job } | { type: 'cancel'; id: number };
@@ -151,4 +173,30 @@ function workerEntry(script: URL, workerData: unknown): [string | URL, WorkerOpt
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`;
   return [bootstrap, { eval: true, workerData }];
+}
+
+/**
+ * The worker script `name` (say `embed-worker`) beside the module at `moduleUrl`: the .ts source under tsx
+ * or vitest, the built .js otherwise.
+ */
+export function workerScript(moduleUrl: string, name: string): URL {
+  return new URL(`./${name}${moduleUrl.endsWith('.ts') ? '.ts' : '.js'}`, moduleUrl);
+}
+
+/**
+ * Starts the model worker `script` on the model folder `start.dir` (threads default to every core, at most 4)
+ * and names the loaded model `name@` its weights' sha256 prefix: the id changes when the weights do, so
+ * vectors from two models are never mixed in one index, and logged rerank scores say which model made them.
+ */
+export async function openModelWorker<Job, Result>(
+  script: URL,
+  label: string,
+  start: { dir: string; threads?: number; limits: BatchLimits },
+): Promise<{ worker: ModelWorker<ModelWorkerInfo, Job, Result>; modelId: string; manifest: ModelManifest }> {
+  const workerData: ModelWorkerStart = {
+    ...start,
+    threads: start.threads ?? Math.min(os.availableParallelism(), 4),
+  };
+  const { worker, info } = await ModelWorker.start<ModelWorkerInfo, Job, Result>(script, workerData, label);
+  return { worker, modelId: `${info.name}@${info.manifest.sha256.slice(0, 12)}`, manifest: info.manifest };
 }
