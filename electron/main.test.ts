@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import type * as CoreProcessModule from './core-process.js';
 
 interface FakeEvent {
@@ -182,7 +182,10 @@ async function startMain(appPath: string): Promise<ReturnType<typeof newState>> 
 
 const built = existsSync(path.join(root, 'bin', 'airdesk.js')) && existsSync(path.join(root, 'dist', 'core'));
 
-describe.skipIf(!built)('main (with the real core)', () => {
+describe('main (with the real core)', () => {
+  beforeAll(() => {
+    if (!built) throw new Error('dist/ is missing: run "npm run build" before the tests (npm test does)');
+  });
   it('starts the core, opens a hardened window on its console, and stops the core on quit', async () => {
     const state = await startMain(root);
     const url = await until(() => state.windows[0]?.url, 'the console window to load');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 interface Host {
   root: string;
@@ -109,7 +109,10 @@ const built = ['bin/airdesk.js', ...start.requiredBuildOutputs('headless')].ever
   existsSync(path.join(root, file)),
 );
 
-describe.skipIf(!built)('node scripts/start.js in headless mode', () => {
+describe('node scripts/start.js in headless mode', () => {
+  beforeAll(() => {
+    if (!built) throw new Error('dist/ is missing: run "npm run build" before the tests (npm test does)');
+  });
   it('says why in one stderr line, prints the listening line, and exits 0 on SIGTERM', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'airdesk-start-'));
     const child = spawn(
