@@ -23,6 +23,7 @@ export interface Store {
   readonly conversations: ConversationStore;
   readonly knowledge: KnowledgeStore;
   readonly connectors: ConnectorStore;
+  readonly answers: AnswerMemoryStore;
   /** Absolute path of a file inside the tenant's own folder; rejects any path that would leave it. */
   tenantFile(tenant: TenantId, relativePath: string): Promise<string>;
   close(): Promise<void>;
@@ -113,4 +114,51 @@ export interface ConnectorStore {
     result: Pick<SyncRun, 'status' | 'added' | 'updated' | 'deleted' | 'failures' | 'error'>,
   ): Promise<SyncRun>;
   runs(tenant: TenantId, connectorId: string, limit?: number): Promise<SyncRun[]>;
+}
+
+/** An answer an agent approved or wrote, kept with its question's embedding (answer memory). */
+export interface RememberedAnswer {
+  id: string;
+  question: string;
+  answer: string;
+  /** 'approved': an AI draft an agent sent as is; 'agent_written': written or edited by the agent. */
+  origin: 'approved' | 'agent_written';
+  conversationId: string | null;
+  /** The model the embedding came from; a question is re-embedded when the model changes. */
+  embeddingModel: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AnswerMatch {
+  answer: RememberedAnswer;
+  /** Cosine similarity of the questions, -1..1. */
+  similarity: number;
+}
+
+/**
+ * Answer memory: sqlite-vec in the tenant database here, pgvector in the scale-out profile. One entry per
+ * conversation (or per question when there is none): a later correction of the same conversation replaces it.
+ */
+export interface AnswerMemoryStore {
+  remember(
+    tenant: TenantId,
+    input: {
+      question: string;
+      answer: string;
+      origin: RememberedAnswer['origin'];
+      conversationId?: string;
+      embedding: Float32Array;
+      embeddingModel: string;
+    },
+  ): Promise<RememberedAnswer>;
+  /** Closest remembered questions to an embedding of the same model, best first, at most `limit`. */
+  similar(
+    tenant: TenantId,
+    embedding: Float32Array,
+    options: { embeddingModel: string; limit: number; minSimilarity?: number },
+  ): Promise<AnswerMatch[]>;
+  get(tenant: TenantId, id: string): Promise<RememberedAnswer | null>;
+  forget(tenant: TenantId, id: string): Promise<boolean>;
+  count(tenant: TenantId): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { AppError } from '../../contract/errors.js';
 
 export type Db = Database.Database;
@@ -63,6 +64,9 @@ export function openDatabase(
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Loaded before the migrations so a tenant migration may use vector functions, and here rather than in the
+    // store because tenant files are also opened (and migrated) when a tenant's folder is created.
+    if (kind === 'tenant') loadVectorExtension(db, file);
     applyMigrations(db, file, kind, migrations, version);
     return db;
   } catch (error) {
@@ -105,6 +109,20 @@ function hasTables(db: Db): boolean {
     n: number;
   };
   return row.n > 0;
+}
+
+/** sqlite-vec ships as a per-platform npm package; a missing or broken one must say so, not fail a query later. */
+function loadVectorExtension(db: Db, file: string): void {
+  try {
+    sqliteVec.load(db);
+  } catch (cause) {
+    throw new AppError(
+      'unavailable',
+      `cannot open ${file}: the sqlite-vec extension did not load (${(cause as Error).message}); ` +
+        `reinstall airdesk so the sqlite-vec package for ${process.platform}-${process.arch} is present`,
+      { cause },
+    );
+  }
 }
 
 function applyMigrations(

@@ -4,6 +4,7 @@ import { AppError } from '../../contract/errors.js';
 import type { Store } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
 import { ensureHome, homeLayout } from '../../home/data-folder.js';
+import { sqliteAnswerMemoryStore } from './answers.js';
 import { sqliteConnectorStore } from './connectors.js';
 import { sqliteConversationStore } from './conversations.js';
 import { globalMigrations } from './global-migrations.js';
@@ -59,6 +60,7 @@ export function openSqliteStore(home: string): Store {
     conversations: sqliteConversationStore(dbOf),
     knowledge: sqliteKnowledgeStore(dbOf),
     connectors: sqliteConnectorStore(dbOf),
+    answers: sqliteAnswerMemoryStore(dbOf),
     async tenantFile(tenant, relativePath) {
       dbOf(tenant); // a tenant that is not registered has no files
       return resolveTenantFile(home, tenant, relativePath);

@@ -89,4 +89,34 @@ export const tenantMigrations: readonly Migration[] = [
       CREATE INDEX sync_runs_by_connector ON sync_runs(connector_id, started_at);
     `,
   },
+  {
+    version: 2,
+    name: 'answer memory',
+    // Vectors are float32 BLOBs in a plain table, compared with sqlite-vec's vec_distance_cosine in a scan
+    // filtered by model (why not vec0: see answers.ts). One entry per conversation; without a conversation,
+    // one per normalised question. A conversation's entry goes with it: its question is the visitor's text.
+    sql: `
+      CREATE TABLE answer_memory (
+        id              TEXT PRIMARY KEY,
+        question        TEXT NOT NULL,
+        question_key    TEXT NOT NULL,
+        answer          TEXT NOT NULL,
+        origin          TEXT NOT NULL CHECK (origin IN ('approved', 'agent_written')),
+        conversation_id TEXT REFERENCES conversations(id) ON DELETE CASCADE,
+        embedding_model TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX answer_memory_one_per_conversation
+        ON answer_memory(conversation_id) WHERE conversation_id IS NOT NULL;
+      CREATE UNIQUE INDEX answer_memory_one_per_question
+        ON answer_memory(question_key) WHERE conversation_id IS NULL;
+      CREATE INDEX answer_memory_by_model ON answer_memory(embedding_model);
+
+      CREATE TABLE answer_memory_vectors (
+        answer_id TEXT PRIMARY KEY REFERENCES answer_memory(id) ON DELETE CASCADE,
+        embedding BLOB NOT NULL CHECK (length(embedding) > 0 AND length(embedding) % 4 = 0)
+      ) STRICT;
+    `,
+  },
 ];
