@@ -7,3 +7,4 @@ export * from './store.js';
 export * from './console-api.js';
 export * from './desktop.js';
 export * from './retrieval.js';
+export * from './answer.js';
