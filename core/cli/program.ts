@@ -2,6 +2,9 @@ import type { CommanderError } from 'commander';
 import { Command } from 'commander';
 import { resolveHome } from '../home/data-folder.js';
 import { packageVersion } from '../package-root.js';
+import { registerAsk } from './commands/ask.js';
+import { registerClassify } from './commands/classify.js';
+import { registerGrounding } from './commands/grounding.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -43,6 +46,9 @@ export function buildProgram(
   registerServe(program, context);
   registerIngest(program, context);
   registerSearch(program, context);
+  registerAsk(program, context);
+  registerClassify(program, context);
+  registerGrounding(program, context);
 
   for (const command of allCommands(program)) {
     if (command.commands.length > 0) {

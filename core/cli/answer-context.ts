@@ -1,0 +1,46 @@
+import type { Embedder } from '../contract/retrieval.js';
+import { AnswerEngine } from '../answer/answer-engine.js';
+import { createMessageClassifier } from '../answer/escalation/index.js';
+import { resolveGenerator } from '../answer/generation/resolve-generator.js';
+import { createGroundingChecker } from '../answer/grounding/index.js';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
+import { openKnowledge, resolveEmbedder } from './knowledge-context.js';
+import type { Output } from './output.js';
+
+/**
+ * The answer engine as the CLI and server use it: the knowledge base, the configured generator (or the
+ * extractive composer, with a notice when a configured model could not be used), the escalation classifier
+ * and the grounding checker, which also uses the generator as a judge when there is one.
+ */
+export async function openAnswerEngine(
+  home: string,
+  output: Output,
+): Promise<{ engine: AnswerEngine; kb: KnowledgeBase; close: () => Promise<void> }> {
+  const knowledge = await openKnowledge(home, output);
+  try {
+    const { generator, notices } = await resolveGenerator(home);
+    const classifier = await createMessageClassifier({ embedder: knowledge.kb.embedder });
+    const grounding = createGroundingChecker({ embedder: knowledge.kb.embedder, judge: generator });
+    const engine = new AnswerEngine({ kb: knowledge.kb, classifier, grounding, generator, notices });
+    return {
+      engine,
+      kb: knowledge.kb,
+      close: async () => {
+        await engine.close();
+        await knowledge.close();
+      },
+    };
+  } catch (error) {
+    await knowledge.close();
+    throw error;
+  }
+}
+
+/** Just the embedder, for the commands that check text without a tenant's knowledge (classify, grounding). */
+export async function openEmbedderOnly(
+  home: string,
+  output: Output,
+): Promise<{ embedder: Embedder | null; close: () => Promise<void> }> {
+  const embedder = await resolveEmbedder(home, output);
+  return { embedder, close: async () => embedder?.close() };
+}
