@@ -8,14 +8,8 @@ import type { Embedder } from '../../contract/retrieval.js';
 import { classifyQuery } from '../../knowledge/retrieval/query-type.js';
 import { isComplex } from './complexity.js';
 import { sparseFeatures } from './features.js';
-import {
-  criticalClasses,
-  denseInput,
-  sentimentClasses,
-  trainHeads,
-  type Head,
-  type TrainedHeads,
-} from './heads.js';
+import { loadOrTrainHeads, type HeadsCacheReport, type LoadedHeads } from './heads-cache.js';
+import { criticalClasses, denseInput, sentimentClasses, type Head, type TrainedHeads } from './heads.js';
 import { decideEscalation } from './rules.js';
 
 /** Probability at or above which a message counts as asking for a human. */
@@ -26,31 +20,45 @@ export const criticalThreshold = 0.5;
 export interface MessageClassifierOptions {
   /** The sentence embedder (MiniLM by default); null or absent: character and word features only. */
   embedder?: Embedder | null;
+  /**
+   * Folder for the trained-heads cache (`<home>/cache` in the CLI and server): a second start loads the heads
+   * from there in milliseconds instead of training them. Absent: train on every start, write nothing.
+   */
+  cacheDir?: string | undefined;
 }
 
 /** Classifies visitor messages and decides on escalation (SPEC `classify --batch`). */
 export interface MessageClassifier {
   /** The embedding model used, or null when the classifier runs on n-gram features only. */
   readonly embedderId: string | null;
+  /** Where this process got the heads: read from the cache file, or trained from the examples. */
+  readonly headsSource: 'cache' | 'trained';
+  /** What happened with the cache file, or null without `cacheDir`. */
+  readonly headsCache: HeadsCacheReport | null;
   classify(signals: ConversationSignals, abort?: AbortSignal): Promise<MessageClassification>;
   /** Same as `classify` per item, with one embedding call for the whole batch. */
   classifyBatch(signals: ConversationSignals[], abort?: AbortSignal): Promise<MessageClassification[]>;
 }
 
-// Trained once per process and embedding model: the examples ship with the code, so the heads are a pure
-// function of (code, embedder) and training again would only cost start-up time.
-const trained = new Map<string, Promise<TrainedHeads>>();
+// Trained (or loaded) once per process, embedding model and cache folder: the examples ship with the code, so
+// the heads are a pure function of (code, embedder) and training again would only cost start-up time.
+const trained = new Map<string, Promise<LoadedHeads>>();
 
-function headsFor(embedder: Embedder | null): Promise<TrainedHeads> {
-  const key = embedder?.modelId ?? '';
+function headsFor(embedder: Embedder | null, cacheDir: string | undefined): Promise<LoadedHeads> {
+  const key = `${embedder?.modelId ?? ''}\0${cacheDir ?? ''}`;
   let heads = trained.get(key);
   if (!heads) {
-    heads = trainHeads(embedder);
+    heads = loadOrTrainHeads(embedder, { cacheDir });
     trained.set(key, heads);
     // A failed embedding call must not poison the cache for the next caller.
     heads.catch(() => trained.delete(key));
   }
   return heads;
+}
+
+/** Forgets the heads held in memory, so the next `createMessageClassifier` loads or trains again (tests). */
+export function forgetTrainedHeads(): void {
+  trained.clear();
 }
 
 function argmax(probs: number[]): number {
@@ -93,15 +101,17 @@ function classifyOne(
 }
 
 /**
- * Builds the message classifier: trains its heads from the shipped examples on first use (cached per process
- * and embedding model). With an embedder it adds the sentence embedding to the n-gram features, which
- * catches paraphrase the n-grams miss; without one it still handles typos and common phrasings.
+ * Builds the message classifier: trains its heads from the shipped examples on first use (kept per process
+ * and embedding model, and on disk under `cacheDir` when given). With an embedder it adds the sentence
+ * embedding to the n-gram features, which catches paraphrase the n-grams miss; without one it still handles
+ * typos and common phrasings.
  */
 export async function createMessageClassifier(
   options: MessageClassifierOptions = {},
 ): Promise<MessageClassifier> {
   const embedder = options.embedder ?? null;
-  const heads = await headsFor(embedder);
+  const loaded = await headsFor(embedder, options.cacheDir);
+  const { heads } = loaded;
   const classifyBatch = async (batch: ConversationSignals[], abort?: AbortSignal) => {
     const texts = batch.map((s) => s.text.trim());
     const vectors = embedder && texts.length > 0 ? await embedder.embed(texts, 'query', abort) : [];
@@ -109,6 +119,8 @@ export async function createMessageClassifier(
   };
   return {
     embedderId: heads.embedderId,
+    headsSource: loaded.source,
+    headsCache: loaded.cache,
     classifyBatch,
     async classify(signals, abort) {
       const [result] = await classifyBatch([signals], abort);

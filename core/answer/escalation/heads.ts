@@ -40,7 +40,7 @@ export function denseInput(vector: Float32Array, head: Head): Float32Array {
   return vector.map((v) => v * scale);
 }
 
-interface Labelled {
+export interface Labelled {
   text: string;
   label: number;
 }
@@ -67,36 +67,68 @@ function labelled<C extends string>(byClass: Record<C, string[]>, classes: reado
   return classes.flatMap((c, label) => byClass[c].map((text) => ({ text, label })));
 }
 
+/** The authored (and composed) examples of each head, labelled by class index. */
+export interface TrainingSets {
+  wantsHuman: Labelled[];
+  sentiment: Labelled[];
+  critical: Labelled[];
+}
+
+/**
+ * Everything besides the examples and the code that decides what the heads learn: augmentation and SGD seeds,
+ * variants per example, embedding weights, class lists. Part of the heads cache key (heads-cache.ts).
+ */
+export const trainingSettings = {
+  variantsPerExample,
+  embeddingWeight,
+  heads: {
+    wantsHuman: { augmentSeed: 11, modelSeed: 1, classes: ['no', 'yes'] },
+    sentiment: { augmentSeed: 12, modelSeed: 2, classes: sentimentClasses },
+    critical: { augmentSeed: 13, modelSeed: 3, classes: criticalClasses },
+  },
+} as const;
+
+export function trainingSets(): TrainingSets {
+  return {
+    wantsHuman: [
+      ...wantsHumanPositive.map((text) => ({ text, label: 1 })),
+      ...wantsHumanNegative.map((text) => ({ text, label: 0 })),
+      ...composedWantsHuman().map((text) => ({ text, label: 1 })),
+      ...composedNotWantsHuman().map((text) => ({ text, label: 0 })),
+    ],
+    sentiment: labelled(sentimentExamples, sentimentClasses),
+    critical: labelled(criticalExamples, criticalClasses),
+  };
+}
+
 /**
  * Trains the heads from the shipped examples, with the embedder's vectors of the authored texts when given.
- * Pure n-gram training takes about a second on one core; embedding the ~700 authored texts adds under one.
+ * Pure n-gram training takes about a second on one core; embedding the ~1,400 authored texts adds over one.
+ * The result is a pure function of (examples, settings, code, embedder), which is what lets heads-cache.ts
+ * keep it on disk.
  */
-export async function trainHeads(embedder: Embedder | null): Promise<TrainedHeads> {
-  const human: Labelled[] = [
-    ...wantsHumanPositive.map((text) => ({ text, label: 1 })),
-    ...wantsHumanNegative.map((text) => ({ text, label: 0 })),
-    ...composedWantsHuman().map((text) => ({ text, label: 1 })),
-    ...composedNotWantsHuman().map((text) => ({ text, label: 0 })),
-  ];
-  const sentiment = labelled(sentimentExamples, sentimentClasses);
-  const critical = labelled(criticalExamples, criticalClasses);
-
+export async function trainHeads(
+  embedder: Embedder | null,
+  sets: TrainingSets = trainingSets(),
+): Promise<TrainedHeads> {
   let vectors: Map<string, Float32Array> | null = null;
   if (embedder) {
-    const texts = [...new Set([...human, ...sentiment, ...critical].map((i) => i.text))];
+    const all = [...sets.wantsHuman, ...sets.sentiment, ...sets.critical];
+    const texts = [...new Set(all.map((i) => i.text))];
     const embedded = await embedder.embed(texts, 'query');
     vectors = new Map(texts.map((t, i) => [t, embedded[i] ?? new Float32Array(embedder.dims)]));
   }
+  const train = (head: Head) => {
+    const settings = trainingSettings.heads[head];
+    return SoftmaxModel.train(buildExamples(sets[head], vectors, head, settings.augmentSeed), {
+      classes: settings.classes.length,
+      seed: settings.modelSeed,
+    });
+  };
   return {
-    wantsHuman: SoftmaxModel.train(buildExamples(human, vectors, 'wantsHuman', 11), { classes: 2, seed: 1 }),
-    sentiment: SoftmaxModel.train(buildExamples(sentiment, vectors, 'sentiment', 12), {
-      classes: 4,
-      seed: 2,
-    }),
-    critical: SoftmaxModel.train(buildExamples(critical, vectors, 'critical', 13), {
-      classes: criticalClasses.length,
-      seed: 3,
-    }),
+    wantsHuman: train('wantsHuman'),
+    sentiment: train('sentiment'),
+    critical: train('critical'),
     embedderId: embedder?.modelId ?? null,
   };
 }

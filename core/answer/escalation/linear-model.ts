@@ -23,6 +23,23 @@ export interface TrainOptions {
   seed?: number;
 }
 
+/**
+ * A model's learned parameters in compact form, for the on-disk cache (heads-cache.ts). Only the sparse
+ * buckets some training example touched can be non-zero (L2 decay is applied to touched weights only), a few
+ * percent of the 2^18, so those buckets are listed with all classes' weights, bucket-major.
+ */
+export interface ModelWeights {
+  classes: number;
+  /** Buckets with a non-zero weight for at least one class, strictly increasing. */
+  sparseIndices: Int32Array;
+  /** `classes` weights per listed bucket: `[bucket0 class0, bucket0 class1, …, bucket1 class0, …]`. */
+  sparseValues: Float32Array;
+  denseDims: number;
+  /** `classes * denseDims`, class-major; empty when `denseDims` is 0. */
+  denseWeights: Float32Array;
+  bias: Float64Array;
+}
+
 export class SoftmaxModel {
   private constructor(
     readonly classes: number,
@@ -92,6 +109,60 @@ export class SoftmaxModel {
       }
     }
     return model;
+  }
+
+  /** The learned parameters, non-zero sparse buckets only; `fromWeights` rebuilds an identical model. */
+  exportWeights(): ModelWeights {
+    const { classes } = this;
+    const buckets: number[] = [];
+    for (let b = 0; b < sparseDims; b++) {
+      for (let k = 0; k < classes; k++) {
+        if (this.sparseWeights[k * sparseDims + b] !== 0) {
+          buckets.push(b);
+          break;
+        }
+      }
+    }
+    const sparseValues = new Float32Array(buckets.length * classes);
+    buckets.forEach((b, n) => {
+      for (let k = 0; k < classes; k++)
+        sparseValues[n * classes + k] = this.sparseWeights[k * sparseDims + b] ?? 0;
+    });
+    return {
+      classes,
+      sparseIndices: Int32Array.from(buckets),
+      sparseValues,
+      denseDims: this.denseDims,
+      denseWeights: this.denseWeights ? this.denseWeights.slice() : new Float32Array(0),
+      bias: this.bias.slice(),
+    };
+  }
+
+  /** Rebuilds a model from `exportWeights` output; throws on inconsistent lengths or out-of-range buckets. */
+  static fromWeights(weights: ModelWeights): SoftmaxModel {
+    const { classes, sparseIndices, sparseValues, denseDims, denseWeights, bias } = weights;
+    if (!Number.isInteger(classes) || classes < 2) throw new Error(`bad class count ${classes}`);
+    if (!Number.isInteger(denseDims) || denseDims < 0) throw new Error(`bad dense dims ${denseDims}`);
+    if (bias.length !== classes) throw new Error('bias length does not match the class count');
+    if (sparseValues.length !== sparseIndices.length * classes)
+      throw new Error('sparse value count does not match the bucket count');
+    if (denseWeights.length !== classes * denseDims)
+      throw new Error('dense weight count does not match classes × dims');
+    const sparse = new Float32Array(classes * sparseDims);
+    let previous = -1;
+    for (let n = 0; n < sparseIndices.length; n++) {
+      const b = sparseIndices[n] ?? -1;
+      if (b <= previous || b >= sparseDims) throw new Error(`sparse bucket ${b} out of order or range`);
+      previous = b;
+      for (let k = 0; k < classes; k++) sparse[k * sparseDims + b] = sparseValues[n * classes + k] ?? 0;
+    }
+    return new SoftmaxModel(
+      classes,
+      sparse,
+      denseDims > 0 ? Float32Array.from(denseWeights) : null,
+      denseDims,
+      Float64Array.from(bias),
+    );
   }
 
   /** Class probabilities for one input. */
