@@ -1,5 +1,5 @@
 import type { RetrievalGrade } from '../../contract/answer.js';
-import type { SearchHit, SearchResult } from '../../contract/retrieval.js';
+import type { Embedder, SearchHit, SearchResult } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
 import type { SearchOptions } from '../../knowledge/retrieval/retriever.js';
 import { gradeHit, overallGrade, type GradedHit } from './grade.js';
@@ -8,6 +8,8 @@ import { contentTerms } from './terms.js';
 
 export interface Searcher {
   search(tenant: TenantId, query: string, options?: SearchOptions): Promise<SearchResult>;
+  /** When present, hits found by a rewrite are judged by their closeness to the question actually asked. */
+  readonly embedder?: Embedder | null;
 }
 
 export interface CorrectiveRetrieval {
@@ -36,7 +38,8 @@ export async function retrieveCorrectively(
   const started = performance.now();
   const terms = contentTerms(question);
   const first = await kb.search(tenant, question, { k: 6, ...options });
-  let graded = first.hits.map((hit) => gradeHit(terms, hit));
+  const vectorLeg = first.mode !== 'bm25';
+  let graded = first.hits.map((hit) => gradeHit(terms, hit, vectorLeg));
   const queries = [question];
 
   if (overallGrade(graded) !== 'relevant') {
@@ -46,6 +49,9 @@ export async function retrieveCorrectively(
     for (const rewrite of rewrites) {
       queries.push(rewrite);
       const again = await kb.search(tenant, rewrite, { k: 6, ...options });
+      // A rewrite's vector scores measure closeness to the rewrite, which borrows the knowledge base's words;
+      // the grade must measure closeness to what the customer asked.
+      again.hits = await rescoreAgainstQuestion(kb.embedder ?? null, question, again.hits, options.signal);
       graded = mergeGraded(
         graded,
         again.hits.map((hit) => gradeHit(terms, hit)),
@@ -65,6 +71,34 @@ export async function retrieveCorrectively(
     first,
     ms: performance.now() - started,
   };
+}
+
+async function rescoreAgainstQuestion(
+  embedder: Embedder | null,
+  question: string,
+  hits: SearchHit[],
+  signal?: AbortSignal,
+): Promise<SearchHit[]> {
+  if (!embedder || hits.length === 0) return hits;
+  const [q] = await embedder.embed([question], 'query', signal);
+  const chunks = await embedder.embed(
+    hits.map((h) => `${h.title}: ${h.snippet}`),
+    'document',
+    signal,
+  );
+  return hits.map((hit, i) => {
+    const { vector: _ignored, ...stages } = hit.stages;
+    const chunk = chunks[i];
+    if (!q || !chunk) return { ...hit, stages };
+    return { ...hit, stages: { ...stages, vector: { rank: i + 1, score: dot(q, chunk) } } };
+  });
+}
+
+/** Embeddings are unit length, so the dot product is the cosine. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 /** Union by chunk, keeping the better-graded copy of a chunk found by two queries. */
