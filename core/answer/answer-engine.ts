@@ -276,7 +276,8 @@ interface Composed {
   abstained: boolean;
 }
 
-function validateQuestion(question: string): string {
+/** The question trimmed; an empty or oversized one is refused with a message that says what to do. */
+export function validateQuestion(question: string): string {
   const text = question.trim();
   if (text === '') throw new AppError('invalid_input', 'the question is empty; type what the customer asked');
   if (text.length > maxQuestionChars) {

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { AppError } from '../contract/errors.js';
 import type { Embedder } from '../contract/retrieval.js';
+import type { TenantId } from '../contract/tenant.js';
 import { AnswerEngine } from '../answer/answer-engine.js';
 import { createMessageClassifier } from '../answer/escalation/index.js';
 import { resolveGenerator } from '../answer/generation/resolve-generator.js';
@@ -15,11 +18,22 @@ import type { Output } from './output.js';
 export async function openAnswerEngine(
   home: string,
   output: Output,
+  options: { tenant?: TenantId } = {},
 ): Promise<{ engine: AnswerEngine; kb: KnowledgeBase; close: () => Promise<void> }> {
   const knowledge = await openKnowledge(home, output);
   try {
+    // A mistyped tenant is refused before a generator model (seconds to load) is read.
+    if (options.tenant !== undefined && !(await knowledge.store.tenants.get(options.tenant))) {
+      throw new AppError(
+        'not_found',
+        `tenant "${options.tenant}" does not exist; create it with "airdesk tenants create ${options.tenant}"`,
+      );
+    }
     const { generator, notices } = await resolveGenerator(home);
-    const classifier = await createMessageClassifier({ embedder: knowledge.kb.embedder });
+    const classifier = await createMessageClassifier({
+      embedder: knowledge.kb.embedder,
+      cacheDir: classifierCacheDir(home),
+    });
     const grounding = createGroundingChecker({ embedder: knowledge.kb.embedder, judge: generator });
     const engine = new AnswerEngine({ kb: knowledge.kb, classifier, grounding, generator, notices });
     return {
@@ -43,4 +57,9 @@ export async function openEmbedderOnly(
 ): Promise<{ embedder: Embedder | null; close: () => Promise<void> }> {
   const embedder = await resolveEmbedder(home, output);
   return { embedder, close: async () => embedder?.close() };
+}
+
+/** Where the escalation classifier keeps its trained weights, so a start loads them instead of training. */
+export function classifierCacheDir(home: string): string {
+  return path.join(home, 'cache');
 }

@@ -318,7 +318,9 @@ function render(chosen: ScoredUnit[], sentences: ComposedSentence[], procedure: 
   const quoted = (i: number) =>
     `${chosen[i]?.text ?? ''} ${(sentences[i]?.citations ?? []).map((c) => `[${c}]`).join('')}`;
   if (!procedure) {
-    if (chosen.every((u) => u.kind === 'sentence')) return chosen.map((_, i) => quoted(i)).join(' ');
+    if (chosen.length === 1 || chosen.every((u) => u.kind === 'sentence')) {
+      return chosen.map((_, i) => quoted(i)).join(' ');
+    }
     return chosen.map((_, i) => `- ${quoted(i)}`).join('\n');
   }
   const lead = chosen.flatMap((u, i) => (u.kind === 'sentence' ? [quoted(i)] : []));

@@ -55,8 +55,10 @@ describe('grounding checker (lexical and facts)', () => {
 
   it('has nothing to check in an empty reply and supports nothing from an empty context', async () => {
     expect((await checker.check(context, '')).supported).toBe(1);
-    const none = await checker.check([], 'Refunds are issued within 14 days.');
-    expect(none.sentences[0]?.claim).toBe(false);
+    const none = await checker.check([], 'Refunds are issued within 14 days. Thanks for asking!');
+    expect(none.supported).toBe(0);
+    expect(none.unsupported).toEqual(['Refunds are issued within 14 days.']);
+    expect(none.sentences[1]?.claim).toBe(false);
   });
 });
 

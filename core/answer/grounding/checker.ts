@@ -113,7 +113,7 @@ export async function attributeSentences(
   const threshold = options.threshold ?? cal.threshold;
   const prepared = prepareContext(context);
   const checks = sentences.map((s) => ({ sentence: s, text: stripCitationMarkers(s), claim: false }));
-  for (const c of checks) c.claim = isClaim(c.text) && prepared.sentences.length > 0;
+  for (const c of checks) c.claim = isClaim(c.text);
   const cache = options.cache ?? (options.embedder ? new VectorCache(options.embedder) : null);
   const cosines = cache
     ? await cache.cosines(
@@ -127,6 +127,11 @@ export async function attributeSentences(
   for (const c of checks) {
     if (!c.claim) {
       results.push(notAClaim(c.sentence));
+      continue;
+    }
+    if (prepared.sentences.length === 0) {
+      // No source text at all: nothing can back a claim, so a reply checked against nothing is not grounded.
+      results.push({ ...notAClaim(c.sentence), claim: true, supported: false, score: 0, lexical: 0 });
       continue;
     }
     results.push(

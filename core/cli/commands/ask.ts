@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { validateQuestion } from '../../answer/answer-engine.js';
 import type { AnswerDraft } from '../../contract/answer.js';
 import { openAnswerEngine } from '../answer-context.js';
 import type { CliContext } from '../program.js';
@@ -13,7 +14,9 @@ export function registerAsk(program: Command, context: () => CliContext): void {
     .action(async (question: string, opts: { tenant?: string }) => {
       const { home, output } = context();
       const tenant = requireTenant(opts.tenant);
-      const { engine, close } = await openAnswerEngine(home, output);
+      // Refused before the models load (a generator takes seconds) only to be refused by the engine.
+      validateQuestion(question);
+      const { engine, close } = await openAnswerEngine(home, output, { tenant });
       try {
         const draft = await engine.ask(tenant, { question });
         for (const notice of draft.notices) output.info(`airdesk: note: ${notice}`);

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { ConversationSignals, HistoryTurn } from '../../contract/answer.js';
 import { createMessageClassifier } from '../../answer/escalation/index.js';
-import { openEmbedderOnly } from '../answer-context.js';
-import { idOf, readJsonl } from '../jsonl.js';
+import { classifierCacheDir, openEmbedderOnly } from '../answer-context.js';
+import { checkBatchFile, idOf, readJsonl } from '../jsonl.js';
 import type { CliContext } from '../program.js';
-import { UsageError } from '../usage-error.js';
 
 /** Roles as other tools write them, mapped to ours. */
 const roleOf: Record<string, HistoryTurn['role']> = {
@@ -26,7 +24,7 @@ const messageSchema = z.object({
   history: z
     .array(
       z.object({
-        role: z.string().refine((r) => r.toLowerCase() in roleOf, {
+        role: z.string().refine((r) => Object.hasOwn(roleOf, r.toLowerCase()), {
           message: `role must be one of ${Object.keys(roleOf).join(', ')}`,
         }),
         text: z.string().max(8_000),
@@ -52,10 +50,10 @@ export function registerClassify(program: Command, context: () => CliContext): v
     )
     .action(async (opts: { batch: string }) => {
       const { home, output, state } = context();
-      if (!fs.existsSync(opts.batch)) throw new UsageError(`--batch: no such file ${opts.batch}`);
+      checkBatchFile(opts.batch);
       const { embedder, close } = await openEmbedderOnly(home, output);
       try {
-        const classifier = await createMessageClassifier({ embedder });
+        const classifier = await createMessageClassifier({ embedder, cacheDir: classifierCacheDir(home) });
         let failures = 0;
         let pending: { id: string; signals: ConversationSignals }[] = [];
         const flush = async () => {

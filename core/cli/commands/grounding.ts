@@ -1,13 +1,11 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { TextGenerator } from '../../contract/answer.js';
 import { resolveGenerator } from '../../answer/generation/resolve-generator.js';
 import { createGroundingChecker } from '../../answer/grounding/index.js';
 import { openEmbedderOnly } from '../answer-context.js';
-import { idOf, readJsonl } from '../jsonl.js';
+import { checkBatchFile, idOf, readJsonl } from '../jsonl.js';
 import type { CliContext } from '../program.js';
-import { UsageError } from '../usage-error.js';
 
 const pairSchema = z.object({
   _id: z.union([z.string().min(1), z.number()]),
@@ -23,7 +21,7 @@ export function registerGrounding(program: Command, context: () => CliContext): 
     .requiredOption('--batch <file>', 'PAIRS.jsonl: one {_id, context: [text], response} per line')
     .action(async (opts: { batch: string }) => {
       const { home, output, state } = context();
-      if (!fs.existsSync(opts.batch)) throw new UsageError(`--batch: no such file ${opts.batch}`);
+      checkBatchFile(opts.batch);
       const { embedder, close } = await openEmbedderOnly(home, output);
       let generator: TextGenerator | null = null;
       try {
@@ -39,7 +37,8 @@ export function registerGrounding(program: Command, context: () => CliContext): 
             output.info(`airdesk: ${opts.batch}:${item.line}: ${item.error}; skipped`);
             continue;
           }
-          const report = await checker.check(item.value.context, item.value.response);
+          const { context: sources, response } = item.value;
+          const report = await checker.check(sources, response);
           output.stdout.write(
             `${JSON.stringify({ _id: idOf(item.value._id), supported: Math.round(report.supported * 1000) / 1000, unsupported: report.unsupported })}\n`,
           );
