@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-const dims = { embd: 64, ff: 128, layers: 2, heads: 4, context: 256 };
+const dims = { embd: 64, ff: 128, layers: 2, heads: 4, context: 4096 };
 
 /** GGUF metadata value types (ggml/docs/gguf.md). */
 const type = { uint32: 4, int32: 5, float32: 6, string: 8, array: 9 } as const;

@@ -13,11 +13,12 @@ import type { AnswerMatch, RememberedAnswer } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { composeExtractive } from './compose/extractive.js';
-import { citationMarkers, composeWithLlm } from './compose/llm-composer.js';
+import { citationMarkers, composeWithLlm, type LlmDraft } from './compose/llm-composer.js';
 import { scoreConfidence } from './confidence.js';
 import type { ContextPassage } from './context.js';
 import type { MessageClassifier } from './escalation/index.js';
 import { splitSentences, stripCitationMarkers } from './grounding/sentences.js';
+import { ContextTooSmall } from './prompts/build-prompt.js';
 import { looksLikeInjection } from './prompts/sanitize.js';
 import { dontKnowAnswer, templateByQueryType } from './prompts/templates.js';
 import { retrieveCorrectively, type CorrectiveRetrieval } from './retrieval/corrective.js';
@@ -199,19 +200,10 @@ export class AnswerEngine {
     }
 
     const generator = this.options.generator;
-    if (generator) {
-      const draft = await composeWithLlm(generator, {
-        question,
-        template: templateByQueryType[retrieval.first.queryType],
-        passages,
-        history: input.history ?? [],
-        maxAnswerTokens: this.options.maxAnswerTokens ?? 320,
-        ...(this.options.generationTimeoutMs !== undefined
-          ? { timeoutMs: this.options.generationTimeoutMs }
-          : {}),
-        ...(input.signal ? { signal: input.signal } : {}),
-        ...(input.onToken ? { onToken: input.onToken } : {}),
-      });
+    const draft = generator
+      ? await this.llmDraft(generator, question, retrieval, passages, input, notices)
+      : null;
+    if (generator && draft) {
       const { result } = draft;
       const info = { id: generator.id, kind: generator.kind };
       if (result.text !== '') {
@@ -220,13 +212,12 @@ export class AnswerEngine {
             `the generator stopped early (${result.finish}${result.error ? `: ${result.error}` : ''}); the draft is incomplete`,
           );
         }
-        const abstained = result.text.startsWith(dontKnowAnswer.slice(0, 30));
         return {
           text: result.text,
           passages: draft.passages,
           generator: info,
           complete: result.finish === 'stop' || result.finish === 'length',
-          abstained,
+          abstained: result.text.startsWith(dontKnowAnswer.slice(0, 30)),
         };
       }
       if (result.finish === 'aborted') {
@@ -265,6 +256,37 @@ export class AnswerEngine {
       complete: true,
       abstained: false,
     };
+  }
+
+  /** The LLM's draft, or null when its context window cannot hold a prompt (a set-up problem, said as a notice). */
+  private async llmDraft(
+    generator: TextGenerator,
+    question: string,
+    retrieval: CorrectiveRetrieval,
+    passages: ContextPassage[],
+    input: AskInput,
+    notices: string[],
+  ): Promise<LlmDraft | null> {
+    try {
+      return await composeWithLlm(generator, {
+        question,
+        template: templateByQueryType[retrieval.first.queryType],
+        passages,
+        history: input.history ?? [],
+        maxAnswerTokens: this.options.maxAnswerTokens ?? 320,
+        ...(this.options.generationTimeoutMs !== undefined
+          ? { timeoutMs: this.options.generationTimeoutMs }
+          : {}),
+        ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.onToken ? { onToken: input.onToken } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof ContextTooSmall)) throw error;
+      notices.push(
+        `${error.message}; the extractive composer answered instead (raise AIRDESK_GENERATOR_CONTEXT)`,
+      );
+      return null;
+    }
   }
 }
 

@@ -34,7 +34,7 @@ describe('llama generator (tiny random llama from scripts/make-tiny-gguf.ts)', (
   beforeAll(async () => {
     fs.mkdirSync(path.dirname(file));
     writeTinyModel(file);
-    generator = await loadLlamaGenerator({ modelPath: file, threads: 1 });
+    generator = await loadLlamaGenerator({ modelPath: file, threads: 1, contextTokens: 512 });
   });
   afterAll(async () => {
     await generator?.close();
@@ -44,7 +44,7 @@ describe('llama generator (tiny random llama from scripts/make-tiny-gguf.ts)', (
   it('identifies itself and uses the GGUF chat template', () => {
     expect(generator.id).toBe('llama:tiny');
     expect(generator.kind).toBe('llama');
-    expect(generator.contextTokens).toBe(256);
+    expect(generator.contextTokens).toBe(512);
     expect(generator.chatFormat).not.toBe('General');
   });
 

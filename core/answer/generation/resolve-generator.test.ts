@@ -61,9 +61,9 @@ describe('resolveGenerator', () => {
     installModel(packageModels, 'small-context', instruct);
     const { generator } = await resolve({
       AIRDESK_GENERATOR: 'small-context',
-      AIRDESK_GENERATOR_CONTEXT: '128',
+      AIRDESK_GENERATOR_CONTEXT: '512',
     });
-    expect(generator?.contextTokens).toBe(128);
+    expect(generator?.contextTokens).toBe(512);
   });
 
   it('loads a base model but says it is not instruction-tuned', async () => {

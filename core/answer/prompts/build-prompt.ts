@@ -3,6 +3,11 @@ import { passageLabel, type ContextPassage } from '../context.js';
 import { asData } from './sanitize.js';
 import { systemPrompt, type PromptTemplate } from './templates.js';
 
+/** The generator's context window cannot hold even the rules, the question and an answer: a set-up problem. */
+export class ContextTooSmall extends Error {
+  override readonly name = 'ContextTooSmall';
+}
+
 export interface DraftPromptInput {
   template: PromptTemplate;
   question: string;
@@ -41,7 +46,7 @@ export function buildDraftPrompt(input: DraftPromptInput): DraftPrompt {
     input.countTokens(question) -
     framing;
   if (budget <= 0) {
-    throw new Error(
+    throw new ContextTooSmall(
       `the model's context (${input.contextTokens} tokens) is too small for the rules, the question and a ${input.maxAnswerTokens}-token answer`,
     );
   }
