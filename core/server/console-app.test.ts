@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../contract/store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tempDir } from '../testing/temp-home.js';
+import { openTestAnswerDesk } from './answer-desk.testing.js';
 import { startServer, type RunningServer } from './server.js';
 
 const token = 'test-console-token-0123456789';
@@ -18,6 +19,7 @@ describe('console listener', () => {
   let server: RunningServer;
   let origin: string;
   let uiDir: string;
+  let closeAnswers: () => Promise<void>;
 
   beforeAll(async () => {
     ({ dir: home, cleanup } = tempDir());
@@ -27,8 +29,11 @@ describe('console listener', () => {
     fs.writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>airdesk console</title>');
     fs.writeFileSync(path.join(uiDir, 'assets', 'app.js'), 'console.log(1)');
     store = openSqliteStore(home);
+    const answers = await openTestAnswerDesk(store, null);
+    closeAnswers = answers.close;
     server = await startServer({
       store,
+      answers: answers.desk,
       logger: pino({ level: 'silent' }),
       consolePort: 0,
       widgetPort: 0,
@@ -40,6 +45,7 @@ describe('console listener', () => {
   });
   afterAll(async () => {
     await server.close();
+    await closeAnswers();
     await store.close();
     cleanup();
   });
@@ -203,10 +209,12 @@ describe('startServer', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
+    const answers = await openTestAnswerDesk(store, null);
     try {
       await expect(
         startServer({
           store,
+          answers: answers.desk,
           logger: pino({ level: 'silent' }),
           consolePort: 0,
           widgetPort: port,
@@ -218,6 +226,7 @@ describe('startServer', () => {
       });
     } finally {
       blocker.close();
+      await answers.close();
       await store.close();
       cleanup();
     }

@@ -8,7 +8,9 @@ import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
 import { createTenantSchema } from '../contract/tenant.js';
 import { packageRoot, packageVersion } from '../package-root.js';
+import { registerAnswerRoutes, type AnswerDesk } from './answer-routes.js';
 import {
+  actorOf,
   authenticate,
   openSession,
   sameSecret,
@@ -25,6 +27,10 @@ export interface ConsoleAppOptions {
   consoleToken: string;
   logger: FastifyBaseLogger;
   metrics: ServerMetrics;
+  /** The answer engine behind the draft and answer-memory routes. */
+  answers: AnswerDesk;
+  /** Aborted when the server stops waiting for requests in flight: drafts still being written stop. */
+  shutdown: AbortSignal;
   /** Built console UI; defaults to dist/renderer in the package. */
   uiDir?: string;
 }
@@ -137,6 +143,7 @@ export async function buildConsoleApp(options: ConsoleAppOptions): Promise<Fasti
     });
     return reply.status(201).send(tenant);
   });
+  registerAnswerRoutes(app, { store, answers: options.answers, shutdown: options.shutdown });
 
   await serveUi(app, ui, store, consoleToken);
   return app;
@@ -193,11 +200,6 @@ function sessionInfo(principal: Principal | undefined): SessionInfo {
       ? principal.session.expiresAt
       : new Date(Date.now() + sessionTtlMs).toISOString();
   return { signedIn: true, method: 'token', expiresAt, version: packageVersion };
-}
-
-function actorOf(principal: Principal | undefined): string {
-  if (principal?.kind === 'session' && principal.session.userId) return `user:${principal.session.userId}`;
-  return 'console-token';
 }
 
 function isLoopbackHost(host: string | undefined): boolean {

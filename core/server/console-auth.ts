@@ -15,6 +15,12 @@ export function sameSecret(given: string, expected: string): boolean {
 
 export type Principal = { kind: 'token' } | { kind: 'session'; session: ConsoleSession };
 
+/** The audit log's actor for a principal: the signed-in user, else the console token. */
+export function actorOf(principal: Principal | undefined): string {
+  if (principal?.kind === 'session' && principal.session.userId) return `user:${principal.session.userId}`;
+  return 'console-token';
+}
+
 /** Who is calling: the console token as a bearer, or a session cookie; null when neither is valid. */
 export async function authenticate(
   request: FastifyRequest,

@@ -32,7 +32,8 @@ export function errorBody(code: ErrorBody['error']['code'], message: string): Er
   return { error: { code, message } };
 }
 
-function toErrorResponse(error: FastifyError): { status: number; body: ErrorBody } {
+/** The status and body an error is answered with (also written into a draft's event stream). */
+export function toErrorResponse(error: FastifyError): { status: number; body: ErrorBody } {
   if (error instanceof AppError) return { status: httpStatusOf[error.code], body: error.toBody() };
   if (error instanceof ZodError) {
     const issue = error.issues[0];

@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import {
+  answerDraftSchema,
   consoleRoutes,
+  draftRequestSchema,
+  rememberAnswerRequestSchema,
+  rememberedAnswerSchema,
   sessionInfoSchema,
   signInRequestSchema,
+  similarAnswersQuerySchema,
+  similarAnswersSchema,
   tenantListSchema,
 } from '../contract/console-api.js';
-import { createTenantSchema, tenantSchema } from '../contract/tenant.js';
+import { createTenantSchema, tenantIdSchema, tenantSchema } from '../contract/tenant.js';
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -16,6 +22,34 @@ function schema(s: z.ZodType): Record<string, unknown> {
 
 const json = (s: z.ZodType) => ({ content: { 'application/json': { schema: schema(s) } } });
 const error = (description: string) => ({ description, ...json(errorSchema) });
+
+/** Fastify's `/a/:name` as OpenAPI's `/a/{name}`. */
+const openApiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+const tenantParameter = { name: 'tenant', in: 'path', required: true, schema: schema(tenantIdSchema) };
+
+/** One OpenAPI query parameter per field of a zod object. */
+function queryParameters(s: z.ZodObject): Record<string, unknown>[] {
+  const { properties = {}, required = [] } = schema(s) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: 'query',
+      required: required.includes(name),
+      schema: rest,
+      ...(description ? { description } : {}),
+    };
+  });
+}
+
+const tenantErrors = {
+  '400': error('invalid tenant id or body; the message names the field'),
+  '401': error('not signed in'),
+  '404': error('no such tenant'),
+};
 
 /**
  * The console API as OpenAPI 3.1, generated from the same zod schemas the server validates with, so the
@@ -70,6 +104,56 @@ export function consoleOpenApi(version: string): Record<string, unknown> {
             '201': { description: 'created', ...json(tenantSchema) },
             '400': error('invalid id or name'),
             '409': error('exists already'),
+          },
+        },
+      },
+      [openApiPath(consoleRoutes.drafts)]: {
+        post: {
+          summary: 'Draft an answer to a customer question, with citations, confidence and escalation',
+          description:
+            'With `Accept: text/event-stream` the draft streams as server-sent events: `token` events ' +
+            '`{"text"}` while a generator writes (none from the extractive composer), then one `draft` event ' +
+            'with the draft, or one `error` event with an error body. Closing the connection stops generation.',
+          parameters: [tenantParameter],
+          requestBody: { required: true, ...json(draftRequestSchema) },
+          responses: {
+            '200': {
+              description: 'the draft',
+              content: {
+                'application/json': { schema: schema(answerDraftSchema) },
+                'text/event-stream': { schema: { type: 'string' } },
+              },
+            },
+            ...tenantErrors,
+            '413': error('the question is too long'),
+          },
+        },
+      },
+      [openApiPath(consoleRoutes.answers)]: {
+        post: {
+          summary: 'Remember an answer an agent approved or wrote (answer memory)',
+          description:
+            'Remembering again for the same conversation, or for the same question without one, replaces ' +
+            'the entry: that is how an agent corrects it. Audited with ids only.',
+          parameters: [tenantParameter],
+          requestBody: { required: true, ...json(rememberAnswerRequestSchema) },
+          responses: {
+            '201': { description: 'remembered', ...json(rememberedAnswerSchema) },
+            ...tenantErrors,
+            '404': error('no such tenant or conversation'),
+            '503': error('no embedding model is installed'),
+          },
+        },
+      },
+      [openApiPath(consoleRoutes.similarAnswers)]: {
+        get: {
+          summary:
+            'Remembered answers to questions like this one, best first (similar resolved conversations)',
+          parameters: [tenantParameter, ...queryParameters(similarAnswersQuerySchema)],
+          responses: {
+            '200': { description: 'matches, best first', ...json(similarAnswersSchema) },
+            ...tenantErrors,
+            '503': error('no embedding model is installed'),
           },
         },
       },

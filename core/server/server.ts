@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ListeningEvent } from '../contract/console-api.js';
 import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
+import type { AnswerDesk } from './answer-routes.js';
 import { buildConsoleApp } from './console-app.js';
 import { createMetrics } from './metrics.js';
 import { buildWidgetApp } from './widget-app.js';
@@ -16,6 +17,8 @@ export interface ServerOptions {
   consolePort: number;
   widgetPort: number;
   widgetHost: string;
+  /** The answer engine, loaded before the server starts so that "listening" means ready to draft. */
+  answers: AnswerDesk;
   /** Fixed token (AIRDESK_CONSOLE_TOKEN); a random one is made per start when absent. */
   consoleToken?: string;
   uiDir?: string;
@@ -26,15 +29,20 @@ export interface RunningServer {
   consoleToken: string;
   /** Stops accepting, lets requests in flight finish, then closes both listeners. */
   close(): Promise<void>;
+  /** Stops drafts still being written (the drain ran out of time); their clients get what was written. */
+  abortWork(): void;
 }
 
 /** Starts both listeners; if either cannot bind, neither stays open. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const consoleToken = options.consoleToken ?? randomBytes(24).toString('base64url');
   const metrics = createMetrics();
+  const shutdown = new AbortController();
   const consoleApp = await buildConsoleApp({
     store: options.store,
     consoleToken,
+    answers: options.answers,
+    shutdown: shutdown.signal,
     logger: options.logger.child({ listener: 'console' }),
     metrics,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
@@ -59,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       close: async () => {
         await Promise.all([consoleApp.close(), widgetApp.close()]);
       },
+      abortWork: () => shutdown.abort(new Error('the server is stopping')),
     };
   } catch (error) {
     await Promise.all([consoleApp.close(), widgetApp.close()]);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { startServer, defaultPorts } from '../../server/server.js';
 import { createFileLogger } from '../../server/logging.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { homeLayout } from '../../home/data-folder.js';
+import { openAnswerEngine } from '../answer-context.js';
 import type { CliContext } from '../program.js';
 import { UsageError } from '../usage-error.js';
 
@@ -25,18 +25,27 @@ export function registerServe(program: Command, context: () => CliContext): void
     )
     .action(async (opts: { consolePort?: number; widgetPort?: number; widgetHost?: string }) => {
       const { home, output } = context();
-      const store = openSqliteStore(home);
-      const { logger, close: closeLog } = createFileLogger({ home });
       const token = process.env.AIRDESK_CONSOLE_TOKEN;
       if (token !== undefined && token.trim() === '') {
         throw new UsageError(
           'AIRDESK_CONSOLE_TOKEN is set but empty; unset it or give it a long random value',
         );
       }
+      // The engine (store, embedder, generator) loads before the listeners open, so the listening line the
+      // desktop shell waits for means ready to draft; loading takes a few seconds at most. The server shares
+      // the engine's store: one set of SQLite handles per data folder.
+      const answers = await openAnswerEngine(home, output);
+      const store = answers.kb.store;
+      const { logger, close: closeLog } = createFileLogger({ home });
+      logger.info(
+        { generator: answers.engine.generatorId, embedder: answers.kb.embedder?.modelId ?? null },
+        'answer engine loaded',
+      );
       let server;
       try {
         server = await startServer({
           store,
+          answers: { engine: answers.engine, memory: answers.kb.embedder !== null },
           logger,
           consolePort: opts.consolePort ?? defaultPorts.console,
           widgetPort: opts.widgetPort ?? defaultPorts.widget,
@@ -44,7 +53,7 @@ export function registerServe(program: Command, context: () => CliContext): void
           ...(token ? { consoleToken: token } : {}),
         });
       } catch (error) {
-        await store.close();
+        await answers.close();
         await closeLog();
         throw error;
       }
@@ -58,6 +67,7 @@ export function registerServe(program: Command, context: () => CliContext): void
           logger.info({ signal }, 'shutting down');
           const timer = setTimeout(() => {
             logger.warn('requests still running after the drain timeout; closing anyway');
+            running.abortWork();
             resolve();
           }, drainTimeoutMs);
           timer.unref();
@@ -83,7 +93,7 @@ export function registerServe(program: Command, context: () => CliContext): void
       output.info(`airdesk console: ${running.listening.console}`);
       output.info(`logs: ${homeLayout.logsDir(home)}`);
       await stopped;
-      await store.close();
+      await answers.close();
       logger.info('stopped');
       await closeLog();
     });
