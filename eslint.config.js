@@ -6,7 +6,16 @@ import local from './scripts/eslint/layering.js';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'release/', 'node_modules/', 'e2e/artifacts/', 'coverage/', '.scratch/', 'models/*/', '!models/build/'],
+    ignores: [
+      'dist/',
+      'release/',
+      'node_modules/',
+      'e2e/artifacts/',
+      'coverage/',
+      '.scratch/',
+      'models/*/',
+      '!models/build/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -4,6 +4,7 @@ import type { Store } from '../../core/contract/store.js';
 import { KnowledgeBase } from '../../core/knowledge/knowledge-base.js';
 import { percentile } from '../../core/quality/ir-metrics.js';
 import { table } from './lib/benchmarks-md.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 const target = 100_000;
 const baseTexts = 2_000;
@@ -107,13 +108,5 @@ function noisy(vector: Float32Array, sigma: number, random: () => number): Float
   return out;
 }
 
-/** A small seeded PRNG so the synthetic corpus is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The synthetic corpus is the same on every run. */
+const mulberry32 = seededRandom;

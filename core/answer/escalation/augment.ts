@@ -4,17 +4,7 @@
  * together, and a greeting or "please" around the message. Seeded, so training is reproducible.
  */
 
-/** mulberry32: a tiny deterministic PRNG (values in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../seeded-random.js';
 
 const keyboardNeighbours: Record<string, string> = {
   a: 'sqz',

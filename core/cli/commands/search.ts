@@ -1,7 +1,7 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import type { RetrievalMode, SearchResult } from '../../contract/retrieval.js';
+import { checkBatchFile, idOf, readJsonl } from '../jsonl.js';
 import { openKnowledge } from '../knowledge-context.js';
 import type { CliContext } from '../program.js';
 import { UsageError } from '../usage-error.js';
@@ -28,9 +28,7 @@ export function registerSearch(program: Command, context: () => CliContext): voi
         if ((query === undefined) === (opts.batch === undefined)) {
           throw new UsageError('give either a QUERY or --batch QUERIES.jsonl');
         }
-        if (opts.batch !== undefined && !fs.existsSync(opts.batch)) {
-          throw new UsageError(`--batch: no such file ${opts.batch}`);
-        }
+        if (opts.batch !== undefined) checkBatchFile(opts.batch);
         const { kb, close } = await openKnowledge(home, output);
         try {
           const options = { mode: opts.mode ?? 'hybrid', k: opts.k ?? 10 } as const;
@@ -68,31 +66,19 @@ export function registerSearch(program: Command, context: () => CliContext): voi
     );
 }
 
-async function* readQueries(
-  file: string,
-): AsyncGenerator<{ id: string; text: string } | { line: number; error: string }> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) {
-    n += 1;
-    if (raw.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      yield { line: n, error: 'not valid JSON' };
-      continue;
-    }
-    const record = value as { _id?: unknown; text?: unknown };
-    const id = typeof record._id === 'string' || typeof record._id === 'number' ? String(record._id) : null;
-    if (id === null || /\s/.test(id) || typeof record.text !== 'string' || record.text.trim() === '') {
-      yield {
-        line: n,
-        error: 'expected {"_id": "...", "text": "..."} with a non-empty text and an id without spaces',
-      };
-      continue;
-    }
-    yield { id, text: record.text };
+const querySchema = z.object({
+  _id: z.union([z.string().min(1).regex(/^\S+$/, 'an id without spaces'), z.number()]),
+  text: z.string().trim().min(1),
+});
+
+/** BEIR queries, one {_id, text} per line; a bad line is reported and skipped. */
+async function* readQueries(file: string) {
+  for await (const item of readJsonl(
+    file,
+    querySchema,
+    '{"_id": "...", "text": "..."} with a non-empty text and an id without spaces',
+  )) {
+    yield 'error' in item ? item : { id: idOf(item.value._id), text: item.value.text };
   }
 }
 

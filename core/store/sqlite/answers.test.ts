@@ -8,18 +8,14 @@ import { questionKey } from './answers.js';
 import { openDatabase } from './open-database.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { tenantMigrations } from './tenant-migrations.js';
+import { seededRandom } from '../../seeded-random.js';
 
 const vec = (...xs: number[]) => new Float32Array(xs);
 
 /** Deterministic unit vectors (mulberry32), so the timing run is the same every time. */
 function randomUnitVectors(count: number, dims: number, seed = 42): Float32Array[] {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const random = seededRandom(seed);
+  const next = () => random() - 0.5;
   return Array.from({ length: count }, () => {
     const v = Float32Array.from({ length: dims }, next);
     const norm = Math.hypot(...v);

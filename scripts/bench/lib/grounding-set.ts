@@ -13,6 +13,7 @@ import {
   responseScore,
   splitSentences,
 } from '../../../core/answer/grounding/index.js';
+import { seededRandom } from '../../../core/seeded-random.js';
 
 export type GroundingKind = 'verbatim' | 'rephrased' | 'number' | 'entity' | 'negation' | 'drift';
 
@@ -311,13 +312,7 @@ function random(key: string): () => number {
   // FNV-1a of the key seeds mulberry32: a small, well-mixed generator that needs no dependency.
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(h >>> 0);
 }
 
 function pick<T>(items: T[], rng: () => number): T {

@@ -2,6 +2,7 @@ import type { ModelManifest } from '../../../contract/retrieval.js';
 import { buildBertOnnx, type BertOnnxOptions } from './bert-onnx.js';
 import type { BertConfig, BertWeights, LayerNormWeights, Linear } from './bert-weights.js';
 import { installModelFolder } from './install-folder.js';
+import { seededRandom } from '../../../seeded-random.js';
 
 /** A tiny BERT's shape: big enough to have heads, layers and padding to get wrong, small enough for tests. */
 export const tinyBertConfig: BertConfig = {
@@ -34,17 +35,7 @@ const vocabulary = [
   ',',
 ];
 
-/** A deterministic generator (mulberry32), so a failing test fails the same way every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Random weights of BERT's shapes; LayerNorm gains near 1 as trained models have. */
 export function tinyBertWeights(seed = 7): BertWeights {
