@@ -141,6 +141,17 @@ describe('AnswerEngine with generators', () => {
     expect(draft.sentences.every((s) => !s.supported)).toBe(true);
     expect(draft.confidence).toBeLessThan(0.5);
     expect(draft.escalation.reasons).toContain('low_confidence');
+    // Each unsupported sentence is stored as a hallucination detection for QA.
+    const detections = await store.quality.hallucinations('acme', { limit: 10 });
+    expect(detections.map((d) => d.sentence.replace(/\s*\[\d+\]$/, '')).sort()).toEqual([
+      'Every refund also comes with a free 20 euro gift card.',
+      'Refunds are paid within 30 days by cheque.',
+    ]);
+    expect(detections[0]).toMatchObject({
+      question: 'How long do refunds take?',
+      generator: expect.stringContaining('openai:') as string,
+    });
+    expect(detections[0]?.docIds.length).toBeGreaterThan(0);
     await engine.close();
   });
 

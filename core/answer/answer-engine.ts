@@ -32,6 +32,8 @@ export const reuseApprovedSimilarity = 0.92;
 
 export interface AskInput {
   question: string;
+  /** The conversation the draft is for; its hallucination detections are filed under it. */
+  conversationId?: string;
   history?: HistoryTurn[];
   minutesElapsed?: number;
   failedAttempts?: number;
@@ -66,6 +68,15 @@ export class AnswerEngine {
   async ask(tenant: TenantId, input: AskInput): Promise<AnswerDraft> {
     const started = performance.now();
     const asked = validateQuestion(input.question);
+    if (
+      input.conversationId &&
+      !(await this.options.kb.store.conversations.get(tenant, input.conversationId))
+    ) {
+      throw new AppError(
+        'not_found',
+        `conversation ${input.conversationId} does not exist in tenant ${tenant}`,
+      );
+    }
     const notices = [...(this.options.notices ?? [])];
     // Orders addressed to the assistant inside a visitor's message are data, not part of the question: they
     // must not steer retrieval or the composer. What remains is what the customer asked.
@@ -96,6 +107,7 @@ export class AnswerEngine {
           input.signal,
         );
     const { sentences, citations } = citeSentences(composed.text, used, grounding);
+    await this.recordUnsupported(tenant, question, input.conversationId ?? null, composed, grounding);
 
     const { confidence, parts } = composed.abstained
       ? { confidence: 0, parts: { coverage: 0, specificity: 0, noHedging: 1, grounding: 0 } }
@@ -183,6 +195,31 @@ export class AnswerEngine {
 
   async close(): Promise<void> {
     await this.options.generator?.close();
+  }
+
+  /** Files each unsupported sentence as a hallucination detection, for QA review and the quality loop. */
+  private async recordUnsupported(
+    tenant: TenantId,
+    question: string,
+    conversationId: string | null,
+    composed: Composed,
+    grounding: GroundingReport,
+  ): Promise<void> {
+    const flagged = grounding.sentences.filter((s) => s.claim && !s.supported);
+    if (flagged.length === 0) return;
+    const docIds = [...new Set(composed.passages.map((p) => p.docId))];
+    await this.options.kb.store.quality.recordHallucinations(
+      tenant,
+      flagged.map((s) => ({
+        conversationId,
+        question,
+        sentence: s.sentence,
+        score: Math.min(1, Math.max(0, s.score)),
+        unmatchedFacts: s.unmatchedFacts,
+        generator: composed.generator.id,
+        docIds,
+      })),
+    );
   }
 
   private async compose(

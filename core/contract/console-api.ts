@@ -47,6 +47,8 @@ export const historyTurnSchema = z.object({
 /** POST /api/tenants/:tenant/drafts. `Accept: text/event-stream` streams the draft (see `draftEvents`). */
 export const draftRequestSchema = z.object({
   question: questionText,
+  /** The conversation the draft is for: its hallucination detections are filed under it. */
+  conversationId: z.string().min(1).max(100).optional(),
   /** The conversation so far, oldest first, without the question itself. */
   history: z.array(historyTurnSchema).max(200).optional(),
   minutesElapsed: z.number().nonnegative().max(525_600).optional(),

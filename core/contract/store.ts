@@ -24,6 +24,7 @@ export interface Store {
   readonly knowledge: KnowledgeStore;
   readonly connectors: ConnectorStore;
   readonly answers: AnswerMemoryStore;
+  readonly quality: QualityStore;
   /** Absolute path of a file inside the tenant's own folder; rejects any path that would leave it. */
   tenantFile(tenant: TenantId, relativePath: string): Promise<string>;
   close(): Promise<void>;
@@ -161,4 +162,34 @@ export interface AnswerMemoryStore {
   get(tenant: TenantId, id: string): Promise<RememberedAnswer | null>;
   forget(tenant: TenantId, id: string): Promise<boolean>;
   count(tenant: TenantId): Promise<number>;
+}
+
+/** A draft sentence the grounding checker found unsupported by the draft's own sources. */
+export interface HallucinationDetection {
+  id: string;
+  at: string;
+  conversationId: string | null;
+  question: string;
+  sentence: string;
+  /** Support score 0..1 the checker gave it (below its threshold). */
+  score: number;
+  /** Facts of the sentence its best source does not state (numbers, names, negations). */
+  unmatchedFacts: string[];
+  /** The generator that wrote the draft ("extractive", "llama:...", "openai:..."). */
+  generator: string;
+  /** The documents the draft's context came from. */
+  docIds: string[];
+}
+
+/** What the quality loop keeps per tenant: today the hallucination detections QA reviews. */
+export interface QualityStore {
+  recordHallucinations(
+    tenant: TenantId,
+    detections: Omit<HallucinationDetection, 'id' | 'at'>[],
+  ): Promise<HallucinationDetection[]>;
+  /** Newest first. */
+  hallucinations(
+    tenant: TenantId,
+    filter?: { conversationId?: string; limit?: number },
+  ): Promise<HallucinationDetection[]>;
 }

@@ -5,6 +5,7 @@ import type { Store } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
 import { ensureHome, homeLayout } from '../../home/data-folder.js';
 import { sqliteAnswerMemoryStore } from './answers.js';
+import { sqliteQualityStore } from './quality.js';
 import { sqliteConnectorStore } from './connectors.js';
 import { sqliteConversationStore } from './conversations.js';
 import { globalMigrations } from './global-migrations.js';
@@ -61,6 +62,7 @@ export function openSqliteStore(home: string): Store {
     knowledge: sqliteKnowledgeStore(dbOf),
     connectors: sqliteConnectorStore(dbOf),
     answers: sqliteAnswerMemoryStore(dbOf),
+    quality: sqliteQualityStore(dbOf),
     async tenantFile(tenant, relativePath) {
       dbOf(tenant); // a tenant that is not registered has no files
       return resolveTenantFile(home, tenant, relativePath);

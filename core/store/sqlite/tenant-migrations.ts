@@ -119,4 +119,24 @@ export const tenantMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'hallucination detections',
+    // Kept for QA review and the quality loop; a conversation's detections go with it (they quote its drafts).
+    sql: `
+      CREATE TABLE hallucination_detections (
+        id              TEXT PRIMARY KEY,
+        at              TEXT NOT NULL,
+        conversation_id TEXT REFERENCES conversations(id) ON DELETE CASCADE,
+        question        TEXT NOT NULL,
+        sentence        TEXT NOT NULL,
+        score           REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+        unmatched_facts TEXT NOT NULL DEFAULT '[]',
+        generator       TEXT NOT NULL,
+        doc_ids         TEXT NOT NULL DEFAULT '[]'
+      ) STRICT;
+      CREATE INDEX hallucination_detections_by_time ON hallucination_detections(at);
+      CREATE INDEX hallucination_detections_by_conversation ON hallucination_detections(conversation_id);
+    `,
+  },
 ];
