@@ -24,6 +24,9 @@ describe('model registry', () => {
     writeTinyModelFolder(second.dir, 'other');
     fs.writeFileSync(path.join(second.dir, 'chat.gguf'), '');
     fs.mkdirSync(path.join(second.dir, 'build'));
+    // A generator folder (GGUF chat model) lives in models/ too but is no embedder.
+    fs.mkdirSync(path.join(second.dir, 'llm'));
+    fs.writeFileSync(path.join(second.dir, 'llm', 'manifest.json'), '{"kind":"generator"}');
     const models = findModels([first.dir, second.dir, path.join(first.dir, 'missing')]);
     expect(models).toEqual([
       { name: 'tiny', format: 'onnx', path: path.join(first.dir, 'tiny') },

@@ -39,14 +39,27 @@ export function findModels(dirs: string[]): ModelEntry[] {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       let model: ModelEntry | null = null;
-      if (entry.isDirectory() && fs.existsSync(path.join(full, modelFiles.manifest)))
+      if (entry.isDirectory() && fs.existsSync(path.join(full, modelFiles.manifest))) {
+        // Generator folders (a GGUF chat model) share models/ but are not embedders or rerankers.
+        if (manifestKind(path.join(full, modelFiles.manifest)) === 'generator') continue;
         model = { name: entry.name, format: 'onnx', path: full };
+      }
       else if (entry.isFile() && entry.name.endsWith('.gguf'))
         model = { name: entry.name.slice(0, -'.gguf'.length), format: 'gguf', path: full };
       if (model && !found.has(model.name)) found.set(model.name, model);
     }
   }
   return [...found.values()];
+}
+
+/** The manifest's `kind`, or null when it cannot be read (loading the folder then names the problem). */
+function manifestKind(file: string): string | null {
+  try {
+    const kind: unknown = (JSON.parse(fs.readFileSync(file, 'utf8')) as { kind?: unknown }).kind;
+    return typeof kind === 'string' ? kind : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface LoadEmbedderOptions extends OnnxEmbedderOptions {
