@@ -267,6 +267,7 @@ if (skipGenerator) {
   for (const threads of [1, 2]) {
     const generator = await loadLlamaGenerator({ modelPath: gemma, threads, contextTokens: 2048 });
     const runs: GenerateResult[] = [];
+    const promptTokens: number[] = [];
     for (const { q } of answerable.slice(0, 9)) {
       const retrieval = await retrieveCorrectively(kb, 'abcd', q.question);
       const prompt = buildDraftPrompt({
@@ -288,6 +289,7 @@ if (skipGenerator) {
         contextTokens: generator.contextTokens,
         maxAnswerTokens: 128,
       });
+      promptTokens.push(prompt.promptTokens);
       runs.push(await generator.generate({ messages: prompt.messages, maxTokens: 128, temperature: 0 }));
     }
     await generator.close();
@@ -299,6 +301,7 @@ if (skipGenerator) {
     rows.push([
       threads,
       measured.length,
+      mean(promptTokens.slice(1)).toFixed(0),
       `${percentile(ttft, 50).toFixed(0)} / ${percentile(ttft, 95).toFixed(0)}`,
       mean(rate).toFixed(1),
       mean(measured.map((r) => r.tokens)).toFixed(0),

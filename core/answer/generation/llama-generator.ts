@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type {
   ChatHistoryItem,
@@ -22,8 +23,9 @@ export interface LlamaGeneratorOptions {
   /** The .gguf file. */
   modelPath: string;
   /**
-   * llama.cpp threads. Default 1: on small machines a second thread competes with the Node main thread
-   * (DEPENDENCIES.md measured 2 threads on 2 cores 10x slower for tiny models).
+   * llama.cpp threads. Default: the machine's cores, at most 4. For a real model more threads win: Gemma 3
+   * 270M on 2 cores had its first token after 1.6 s with 2 threads and 3.0 s with 1 (BENCHMARKS.md). Only for
+   * toy models does a second thread cost more than it gives (DEPENDENCIES.md), so tests pass 1.
    */
   threads?: number;
   /** Context window in tokens; default 4096, never more than the model was trained on. */
@@ -61,7 +63,7 @@ export async function loadLlamaGenerator(options: LlamaGeneratorOptions): Promis
   try {
     const context = await model.createContext({
       contextSize: Math.min(options.contextTokens ?? defaultContextTokens, model.trainContextSize),
-      threads: options.threads ?? 1,
+      threads: options.threads ?? Math.min(4, os.availableParallelism()),
       sequences: 1,
     });
     const template = model.fileInfo.metadata.tokenizer?.chat_template;
