@@ -8,3 +8,4 @@ export * from './console-api.js';
 export * from './desktop.js';
 export * from './retrieval.js';
 export * from './answer.js';
+export * from './secrets.js';
