@@ -317,7 +317,15 @@ if (skipGenerator) {
       'prompt, so it is not the default generator (the extractive composer is). It measures what llama.cpp does ' +
       'with a 270M model on 2 cores; answer quality needs an instruct GGUF an admin copies in.\n\n' +
       table(
-        ['threads', 'drafts', 'time to first token p50 / p95 (ms)', 'tokens/s', 'tokens', 'total p50 (ms)'],
+        [
+          'threads',
+          'drafts',
+          'prompt tokens',
+          'time to first token p50 / p95 (ms)',
+          'tokens/s',
+          'tokens',
+          'total p50 (ms)',
+        ],
         rows,
       ),
   );
