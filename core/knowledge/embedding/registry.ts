@@ -43,8 +43,7 @@ export function findModels(dirs: string[]): ModelEntry[] {
         // Generator folders (a GGUF chat model) share models/ but are not embedders or rerankers.
         if (manifestKind(path.join(full, modelFiles.manifest)) === 'generator') continue;
         model = { name: entry.name, format: 'onnx', path: full };
-      }
-      else if (entry.isFile() && entry.name.endsWith('.gguf'))
+      } else if (entry.isFile() && entry.name.endsWith('.gguf'))
         model = { name: entry.name.slice(0, -'.gguf'.length), format: 'gguf', path: full };
       if (model && !found.has(model.name)) found.set(model.name, model);
     }
