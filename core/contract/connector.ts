@@ -89,7 +89,12 @@ export interface ConnectorSource {
    * unreachable (`unavailable`).
    */
   validate(signal: AbortSignal): Promise<void>;
-  initialCheckpoint(): Checkpoint;
+  /**
+   * Where a new window starts. `previous` is the final checkpoint of the last completed window (null on the
+   * first run or a full sync), for sources that carry state from one window to the next (Graph delta links);
+   * most sources ignore it.
+   */
+  initialCheckpoint(previous?: Checkpoint | null): Checkpoint;
   /**
    * One page of work: yields documents and per-item failures, returns the checkpoint to continue from
    * (`hasMore: false` when the window is done). The runner ingests the page, then saves the checkpoint, then
@@ -130,6 +135,8 @@ export interface ConnectorConfig {
   /** Settings without secrets; a secret is a reference `{ secretRef }` into the secret store. */
   settings: Record<string, unknown>;
   enabled: boolean;
+  /** Cron expression (5 or 6 fields) for scheduled syncs; null: synced only on demand. */
+  schedule?: string | null;
   createdAt: string;
   updatedAt: string;
 }
