@@ -4,10 +4,12 @@ import { resolveHome } from '../home/data-folder.js';
 import { packageVersion } from '../package-root.js';
 import { registerAsk } from './commands/ask.js';
 import { registerClassify } from './commands/classify.js';
+import { registerConnectors } from './commands/connectors.js';
 import { registerGrounding } from './commands/grounding.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
+import { registerSync } from './commands/sync.js';
 import { registerTenants } from './commands/tenants.js';
 import { createOutput, type Output } from './output.js';
 import { HelpShown, UsageError } from './usage-error.js';
@@ -49,6 +51,8 @@ export function buildProgram(
   registerAsk(program, context);
   registerClassify(program, context);
   registerGrounding(program, context);
+  registerConnectors(program, context);
+  registerSync(program, context);
 
   for (const command of allCommands(program)) {
     if (command.commands.length > 0) {

@@ -1,3 +1,5 @@
+import type { DocumentPermissions } from './connector.js';
+
 /**
  * The knowledge engine's provider interfaces. The embedded implementations are ONNX / llama.cpp embedders and
  * a LanceDB index in the tenant's folder; the scale-out ones (LanceDB on S3-compatible storage, an inference
@@ -45,6 +47,8 @@ export interface ParsedDocument {
   source: string;
   sections: DocumentSection[];
   metadata?: Record<string, unknown>;
+  /** Who may see it, as the source says; absent = every agent of the tenant, not the widget. */
+  permissions?: DocumentPermissions;
 }
 
 /** A run of text under one heading path, e.g. ["Refunds", "Store credit"]. */
@@ -130,7 +134,28 @@ export interface IndexedChunk {
   indexText: string;
   snippet: string;
   parentText: string;
+  /**
+   * The widget's anonymous visitors may see it: the admin's choice when one was made, else the source's
+   * `public` flag (see KnowledgeStore.setPublic).
+   */
+  isPublic: boolean;
+  /** `user:<id>` / `group:<name>` allowed by the source; empty = every agent of the tenant. */
+  principals: string[];
   vector?: Float32Array;
+}
+
+/**
+ * Who a search runs for. `admin` (the default: CLI, admin tools) sees everything; an `agent` sees public
+ * chunks, chunks with no principals, and chunks sharing a principal with it; `public` (the widget) sees only
+ * public chunks. Enforced inside the index (a prefilter on both legs), never after fusion.
+ */
+export type SearchAudience = { kind: 'agent'; principals: string[] } | { kind: 'public' } | { kind: 'admin' };
+
+/** A document's access as written to its chunks; see {@link IndexedChunk}. */
+export interface ChunkAccess {
+  docId: string;
+  isPublic: boolean;
+  principals: string[];
 }
 
 /** A chunk as a search returns it: everything but the index text and the vector. */
@@ -152,10 +177,20 @@ export interface KnowledgeIndex {
   /** Replaces the chunks of every document in `docIds` with `chunks` (which may be empty for some of them). */
   replaceDocuments(docIds: string[], chunks: IndexedChunk[]): Promise<void>;
   deleteDocuments(docIds: string[]): Promise<void>;
-  searchText(query: string, limit: number): Promise<IndexCandidate[]>;
-  searchVector(vector: Float32Array, limit: number): Promise<IndexCandidate[]>;
-  /** The full chunks for ids a search returned; legs return ids only so a search reads text just for its hits. */
-  fetchChunks(chunkIds: string[]): Promise<Map<string, StoredChunk>>;
+  /**
+   * Rewrites the access columns of every chunk of the given documents (a permission change at the source, or
+   * an admin marking a document public) without re-chunking or re-embedding. One commit per distinct access.
+   */
+  updateAccess(updates: ChunkAccess[]): Promise<void>;
+  /** Candidates the audience may see (default: admin, no filter); the filter runs before the limit. */
+  searchText(query: string, limit: number, audience?: SearchAudience): Promise<IndexCandidate[]>;
+  searchVector(vector: Float32Array, limit: number, audience?: SearchAudience): Promise<IndexCandidate[]>;
+  /**
+   * The full chunks for ids a search returned; legs return ids only so a search reads text just for its hits.
+   * With an audience, chunks it may not see are left out (so a permission change between the two reads, or a
+   * caller passing foreign ids, cannot leak text).
+   */
+  fetchChunks(chunkIds: string[], audience?: SearchAudience): Promise<Map<string, StoredChunk>>;
   /** Brings the full-text and ANN indices up to date after writes. */
   maintain(): Promise<IndexMaintenance>;
   countChunks(): Promise<number>;

@@ -97,18 +97,49 @@ export interface KnowledgeStore {
   deleteDocument(tenant: TenantId, id: string): Promise<boolean>;
   /** Marks every document of the tenant as changed, so the next ingest of its source re-indexes it. */
   forgetContentHashes(tenant: TenantId): Promise<number>;
+  /**
+   * An admin marks a document public (shown to the widget) or not, whatever the source says; null goes back to
+   * the source's flag. The choice survives re-syncs. Records it only: KnowledgeBase.setPublic also updates the
+   * index. @throws AppError `not_found` for an unknown document.
+   */
+  setPublic(tenant: TenantId, docId: string, isPublic: boolean | null): Promise<DocumentRecord>;
+}
+
+/** Who holds a running sync run, so a run whose process died can be told from a live one. */
+export interface SyncRunLease {
+  runId: string;
+  /** `host:pid` of the process running it; null for runs started before leases existed. */
+  owner: string | null;
+  heartbeatAt: string;
 }
 
 export interface ConnectorStore {
   add(
     tenant: TenantId,
-    input: { kind: string; name: string; settings: Record<string, unknown> },
+    input: { kind: string; name: string; settings: Record<string, unknown>; schedule?: string | null },
   ): Promise<ConnectorConfig>;
   list(tenant: TenantId): Promise<ConnectorConfig[]>;
   get(tenant: TenantId, id: string): Promise<ConnectorConfig | null>;
+  update(
+    tenant: TenantId,
+    id: string,
+    patch: { settings?: Record<string, unknown>; enabled?: boolean; schedule?: string | null },
+  ): Promise<ConnectorConfig>;
+  /** Deletes the connector with its checkpoint, runs, knowledge source and document rows (not index chunks). */
+  delete(tenant: TenantId, id: string): Promise<boolean>;
   saveCheckpoint(tenant: TenantId, connectorId: string, checkpoint: Checkpoint): Promise<void>;
   loadCheckpoint(tenant: TenantId, connectorId: string): Promise<Checkpoint | null>;
-  startRun(tenant: TenantId, connectorId: string): Promise<SyncRun>;
+  /**
+   * Starts a run. With a lease, in one transaction: running runs of the connector that `isAbandoned` judges dead
+   * are marked failed ("interrupted"); a live one makes this throw `conflict`.
+   */
+  startRun(
+    tenant: TenantId,
+    connectorId: string,
+    lease?: { owner: string; isAbandoned: (run: SyncRunLease) => boolean },
+  ): Promise<SyncRun>;
+  /** Marks a running run as alive now. */
+  heartbeat(tenant: TenantId, runId: string): Promise<void>;
   finishRun(
     tenant: TenantId,
     runId: string,

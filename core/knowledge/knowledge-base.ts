@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { DocumentRecord } from '../contract/knowledge.js';
 import type { Embedder, KnowledgeIndex, Reranker, SearchResult } from '../contract/retrieval.js';
 import type { Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
@@ -24,6 +25,7 @@ export interface KnowledgeBaseOptions {
  */
 export class KnowledgeBase {
   private readonly indices = new Map<TenantId, Promise<KnowledgeIndex>>();
+  private readonly writeQueues = new Map<TenantId, Promise<unknown>>();
   readonly cache: QueryEmbeddingCache;
 
   constructor(private readonly options: KnowledgeBaseOptions) {
@@ -68,6 +70,47 @@ export class KnowledgeBase {
       query,
       { rerankTop: this.options.rerankTop ?? 0, ...options },
     );
+  }
+
+  /**
+   * An admin marks a document public (the widget may show it) or not, whatever its source says; null returns to
+   * the source's flag. Kept across re-syncs: ingestion applies the store's choice to every chunk it writes.
+   * The restrictive write goes first (index before store when hiding, store before index when showing), so a
+   * crash in between never shows the widget more than the admin allowed; calling it again completes it.
+   * @throws AppError `not_found` for an unknown document.
+   */
+  async setPublic(tenant: TenantId, docId: string, isPublic: boolean | null): Promise<DocumentRecord> {
+    const knowledge = this.options.store.knowledge;
+    return this.exclusive(tenant, async () => {
+      const before = await knowledge.getDocument(tenant, docId);
+      if (!before) return knowledge.setPublic(tenant, docId, isPublic); // throws not_found
+      const index = await this.indexFor(tenant);
+      const showing = (isPublic ?? before.permissions?.public ?? false) === true;
+      const access = (open: boolean) => ({
+        docId,
+        isPublic: open,
+        principals: before.permissions?.principals ?? [],
+      });
+      if (!showing) await index.updateAccess([access(false)]);
+      const after = await knowledge.setPublic(tenant, docId, isPublic);
+      if (showing) await index.updateAccess([access(after.isPublic)]);
+      return after;
+    });
+  }
+
+  /**
+   * Runs `fn` after every earlier write of this tenant's access or chunks has finished (ingest batches and
+   * setPublic), so an admin's choice cannot be overwritten by a batch prepared before it, within this process.
+   */
+  exclusive<T>(tenant: TenantId, fn: () => Promise<T>): Promise<T> {
+    const previous = this.writeQueues.get(tenant) ?? Promise.resolve();
+    const run = previous.then(() => fn());
+    const settled = run.catch(() => {});
+    this.writeQueues.set(tenant, settled);
+    void settled.then(() => {
+      if (this.writeQueues.get(tenant) === settled) this.writeQueues.delete(tenant);
+    });
+    return run;
   }
 
   /**

@@ -53,6 +53,8 @@ export async function runScaleBench(input: {
         indexText: text,
         snippet: text,
         parentText: text,
+        isPublic: false,
+        principals: [],
         vector: noisy(base[i % baseTexts]!, 0.04, random),
       });
     }

@@ -11,7 +11,9 @@ export function layerOf(file) {
   const rel = path.relative(root, file).split(path.sep).join('/');
   if (rel.startsWith('core/contract/')) return 'contract';
   if (rel.startsWith('core/')) return 'core';
-  if (rel.startsWith('connectors/')) return 'connector:' + (rel.split('/')[1] ?? '');
+  // connectors/index.ts (the lazy registry) sits above the connector folders; everything in a folder is that connector.
+  if (rel.startsWith('connectors/'))
+    return rel.split('/').length === 2 ? 'connectors' : 'connector:' + (rel.split('/')[1] ?? '');
   if (rel.startsWith('renderer/')) return 'renderer';
   if (rel.startsWith('electron/')) return 'electron';
   if (rel.startsWith('models/')) return 'models';
@@ -42,6 +44,10 @@ export function violation(from, target) {
   if (to === 'contract') return null;
   if (from === 'contract') return `core/contract imports nothing of ours (found an import of ${to})`;
   if (from === 'core' && to !== 'contract') return `core/ may not import ${to}`;
+  if (from === 'connectors')
+    return to.startsWith('connector:')
+      ? null
+      : `the connector registry may import only core/contract and connectors`;
   if (from.startsWith('connector:')) return `a connector may import only core/contract and its own folder`;
   if (from === 'renderer') return `renderer/ may import only core/contract`;
   if (from === 'electron')

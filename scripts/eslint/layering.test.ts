@@ -12,6 +12,7 @@ describe('layering rule', () => {
     expect(layerOf(at('core/contract/errors.ts'))).toBe('contract');
     expect(layerOf(at('core/store/x.ts'))).toBe('core');
     expect(layerOf(at('connectors/jira/index.ts'))).toBe('connector:jira');
+    expect(layerOf(at('connectors/index.ts'))).toBe('connectors');
     expect(layerOf(at('renderer/src/App.tsx'))).toBe('renderer');
     expect(layerOf(at('vite.config.ts'))).toBeNull();
   });
@@ -29,6 +30,10 @@ describe('layering rule', () => {
     expect(violation('core', file('connector:jira'))).toMatch(/may not import/);
     expect(violation('core', file('electron'))).toMatch(/may not import/);
     expect(violation('connector:jira', file('connector:slack'))).toMatch(/own folder/);
+    expect(violation('connectors', file('connector:jira'))).toBeNull(); // the lazy registry
+    expect(violation('connectors', file('core'))).toMatch(/registry may import only/);
+    expect(violation('core', file('connectors'))).toMatch(/may not import/);
+    expect(violation('connector:jira', file('connectors'))).toMatch(/own folder/);
     expect(violation('core', pkg('electron'))).toMatch(/only electron/);
     expect(violation('renderer', pkg('onnxruntime-node'))).toMatch(/only be imported in core/);
     expect(violation('electron', file('core'))).toMatch(/own process/);

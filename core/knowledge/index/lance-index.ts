@@ -4,6 +4,7 @@ import './lance-runtime.js';
 import * as lancedb from '@lancedb/lancedb';
 import { AppError } from '../../contract/errors.js';
 import type {
+  ChunkAccess,
   IndexCandidate,
   IndexedChunk,
   IndexMaintenance,
@@ -12,14 +13,18 @@ import type {
 } from '../../contract/retrieval.js';
 import { writeFileAtomic } from '../../home/atomic-write.js';
 import {
+  accessColumnDefaults,
+  accessFilter,
   candidateColumns,
   chunkSchema,
   chunksTable,
   fromRow,
+  accessSql,
   resultColumns,
   sqlString,
   toRow,
 } from './chunk-schema.js';
+import { normalizePrincipals } from '../retrieval/audience.js';
 
 export interface LanceIndexOptions {
   /** Model that makes the vectors, and their size; null for a full-text-only index. */
@@ -34,9 +39,12 @@ interface IndexInfo {
   embeddingModel: string | null;
   dims: number | null;
   createdAt: string;
+  /** 1 (absent): no access columns; 2: `is_public`, `principals` and `access` (chunk-schema.ts). */
+  schemaVersion?: number;
 }
 
 const infoFile = 'airdesk-index.json';
+export const indexSchemaVersion = 2;
 
 /**
  * Full-text options. Stemming is on and stop words are kept: on our benchmark stop-word removal cost a little
@@ -66,6 +74,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
   let table: lancedb.Table | null = (await db.tableNames()).includes(chunksTable)
     ? await db.openTable(chunksTable)
     : null;
+  if (table) table = await migrateAccessColumns(db, table, dir, info);
   const withVector = wanted !== null;
   const annThreshold = options.annThreshold ?? 30_000;
 
@@ -76,6 +85,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       embeddingModel: wanted?.model ?? null,
       dims: wanted?.dims ?? null,
       createdAt: new Date().toISOString(),
+      schemaVersion: indexSchemaVersion,
     };
     writeFileAtomic(path.join(dir, infoFile), JSON.stringify(written, null, 2));
     return table;
@@ -98,22 +108,49 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       if (!table || docIds.length === 0) return;
       await table.delete(`doc_id IN (${docIds.map(sqlString).join(', ')})`);
     },
-    async searchText(query, limit) {
+    async updateAccess(updates: ChunkAccess[]) {
+      if (!table || updates.length === 0) return;
+      // Documents with the same access share one commit (a space-wide permission change is one update).
+      const groups = new Map<string, { isPublic: boolean; principals: string[]; docIds: string[] }>();
+      for (const u of updates) {
+        const principals = normalizePrincipals(u.principals);
+        const key = JSON.stringify([u.isPublic, principals]);
+        const group = groups.get(key) ?? { isPublic: u.isPublic, principals, docIds: [] };
+        group.docIds.push(u.docId);
+        groups.set(key, group);
+      }
+      for (const group of groups.values()) {
+        for (let i = 0; i < group.docIds.length; i += 500) {
+          const ids = group.docIds.slice(i, i + 500);
+          await table.update({
+            where: `doc_id IN (${ids.map(sqlString).join(', ')})`,
+            valuesSql: accessSql(group.isPublic, group.principals),
+          });
+        }
+      }
+    },
+    async searchText(query, limit, audience) {
+      const filter = accessFilter(audience);
       if (!table || !/[\p{L}\p{N}]/u.test(query)) return [];
-      const rows = (await table
-        .search(query, 'fts', 'index_text')
+      let search = table.search(query, 'fts', 'index_text');
+      // A where on a full-text search filters before the top-k (measured: a match ranked last still comes back).
+      if (filter) search = search.where(filter);
+      const rows = (await search
         .select([...candidateColumns, '_score'])
         .limit(limit)
         .toArray()) as Record<string, unknown>[];
       return rows.map((r) => candidate(r, Number(r._score)));
     },
-    async searchVector(vector, limit) {
+    async searchVector(vector, limit, audience) {
+      const filter = accessFilter(audience);
       if (!table) return [];
       if (!withVector)
         throw new AppError('unavailable', 'this index holds no vectors; search with --mode bm25');
-      const rows = (await table
-        .query()
-        .nearestTo(vector)
+      let search = table.query().nearestTo(vector);
+      // Prefilter (LanceDB's default for a where on a vector query; never .postfilter(), which filters the
+      // top-k after the fact and returns too few, or no, hits for a narrow audience).
+      if (filter) search = search.where(filter);
+      const rows = (await search
         // Embedders L2-normalise, so 1 - dot is the cosine distance; LanceDB's "cosine" recomputes norms per row
         // and was twice as slow here.
         .distanceType('dot')
@@ -125,12 +162,14 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       // The distance is 1 - cosine similarity; the fusion code expects "higher is better".
       return rows.map((r) => candidate(r, 1 - Number(r._distance)));
     },
-    async fetchChunks(chunkIds) {
+    async fetchChunks(chunkIds, audience) {
+      const filter = accessFilter(audience);
       const found = new Map<string, StoredChunk>();
       if (!table || chunkIds.length === 0) return found;
+      const byId = `chunk_id IN (${chunkIds.map(sqlString).join(', ')})`;
       const rows = (await table
         .query()
-        .where(`chunk_id IN (${chunkIds.map(sqlString).join(', ')})`)
+        .where(filter ? `${byId} AND ${filter}` : byId)
         .select(resultColumns)
         .limit(chunkIds.length)
         .toArray()) as Record<string, unknown>[];
@@ -153,10 +192,17 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
         await table.createIndex('index_text', { config: lancedb.Index.fts(ftsOptions) });
         fullText = 'created';
       }
-      // Scalar indices make fetching hits by chunk id and replacing a document's chunks lookups, not scans.
-      for (const column of ['chunk_id', 'doc_id']) {
+      // Scalar indices make fetching hits by chunk id and replacing a document's chunks lookups, not scans;
+      // the access filters (array_has_any on access, is_public) use a label-list and a bitmap index.
+      const scalar: [string, lancedb.Index][] = [
+        ['chunk_id', lancedb.Index.btree()],
+        ['doc_id', lancedb.Index.btree()],
+        ['access', lancedb.Index.labelList()],
+        ['is_public', lancedb.Index.bitmap()],
+      ];
+      for (const [column, config] of scalar) {
         if (chunks > 0 && !indices.some((i) => i.columns.includes(column))) {
-          await table.createIndex(column, { config: lancedb.Index.btree() });
+          await table.createIndex(column, { config });
         }
       }
       if (withVector && !hasAnn && chunks >= annThreshold) {
@@ -189,6 +235,50 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       db.close();
     },
   };
+}
+
+/**
+ * Gives an index built before the access columns (schema version 1) its `is_public`, `principals` and `access`
+ * columns, filled with "not public, every agent" — what a document without source permissions means — in one
+ * commit (LanceDB's addColumns with SQL defaults; rows, vectors and indices are kept). The next sync of a
+ * source with permissions then rewrites them (its store rows have none recorded, so they count as changed). Another process doing it at the same moment is
+ * fine: whichever commits second finds the columns there.
+ */
+async function migrateAccessColumns(
+  db: lancedb.Connection,
+  table: lancedb.Table,
+  dir: string,
+  info: IndexInfo | null,
+): Promise<lancedb.Table> {
+  const missing = async (t: lancedb.Table) => {
+    const have = new Set((await t.schema()).fields.map((f) => f.name));
+    return Object.keys(accessColumnDefaults).filter((name) => !have.has(name));
+  };
+  let absent = await missing(table);
+  if (absent.length > 0) {
+    try {
+      await table.addColumns(absent.map((name) => ({ name, valueSql: accessColumnDefaults[name]! })));
+    } catch (cause) {
+      table.close();
+      table = await db.openTable(chunksTable);
+      absent = await missing(table);
+      if (absent.length > 0) {
+        throw new AppError(
+          'corrupt_database',
+          `could not add the access columns (${absent.join(', ')}) to the index in ${dir}; rebuild it with ` +
+            '"airdesk ingest --reindex"',
+          { cause },
+        );
+      }
+    }
+  }
+  if (info && (info.schemaVersion ?? 1) < indexSchemaVersion) {
+    writeFileAtomic(
+      path.join(dir, infoFile),
+      JSON.stringify({ ...info, schemaVersion: indexSchemaVersion }, null, 2),
+    );
+  }
+  return table;
 }
 
 /** PQ needs the dimension to split evenly; 8-dim sub-vectors keep recall good for 384/768-dim models. */

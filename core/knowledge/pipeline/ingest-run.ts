@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { IndexedChunk, KnowledgeIndex, ParsedDocument } from '../../contract/retrieval.js';
+import type { ChunkAccess, IndexedChunk, KnowledgeIndex, ParsedDocument } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
 import type { DocumentRecord } from '../../contract/knowledge.js';
-import { documentIdFor } from '../../store/sqlite/knowledge.js';
+import { documentIdFor, normalizePermissions, samePermissions } from '../../store/sqlite/knowledge.js';
 import { chunkDocument, contentHash, readDocuments } from '../ingest/index.js';
 import type { ParseFailure, SkippedFile } from '../ingest/index.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
@@ -26,7 +26,13 @@ interface PendingDocument {
   id: string;
   doc: ParsedDocument;
   hash: string;
+  /** `content`: chunked and embedded anew; `access`: same text, only the permissions changed. */
+  change: 'content' | 'access';
   chunks: IndexedChunk[];
+  /** Chunk count recorded in the store (for an access change, the unchanged count of the indexed chunks). */
+  chunkCount: number;
+  /** Settled at write time: the admin's choice if any, else the source's flag. */
+  isPublic: boolean;
   outcome: 'added' | 'updated';
 }
 
@@ -91,25 +97,33 @@ export async function ingestDocuments(kb: KnowledgeBase, request: DocumentIngest
     const current = batch;
     batch = [];
     if (current.length === 0) return;
-    const texts = current.flatMap((p) => p.chunks.map((c) => c.indexText));
+    const texts = current.flatMap((p) => p.chunks.map((c) => c.indexText)); // access changes have none
     const vectorsReady = embedder && texts.length > 0 ? embedder.embed(texts, 'document', signal) : null;
     vectorsReady?.catch(() => {}); // awaited below, after the previous write; avoid an unhandled rejection meanwhile
     const previous = writing;
     writing = (async () => {
       await previous;
       if (vectorsReady) attachVectors(current, await vectorsReady);
-      await writeBatch(index, current);
-      for (const p of current) {
-        await store.knowledge.upsertDocument(tenant, {
-          sourceId: source.id,
-          externalId: p.doc.externalId,
-          title: p.doc.title,
-          contentHash: p.hash,
-          metadata: { source: p.doc.source, chunks: p.chunks.length, ...(p.doc.metadata ?? {}) },
-        });
-        report[p.outcome] += 1;
-        report.chunks += p.chunks.length;
-      }
+      // Serialised with KnowledgeBase.setPublic: the admin's public choice is read just before the write.
+      await kb.exclusive(tenant, async () => {
+        for (const p of current) {
+          const override = (await store.knowledge.getDocument(tenant, p.id))?.publicOverride ?? null;
+          applyAccess(p, override);
+        }
+        await writeBatch(index, current);
+        for (const p of current) {
+          await store.knowledge.upsertDocument(tenant, {
+            sourceId: source.id,
+            externalId: p.doc.externalId,
+            title: p.doc.title,
+            contentHash: p.hash,
+            permissions: normalizePermissions(p.doc.permissions),
+            metadata: { source: p.doc.source, chunks: p.chunkCount, ...(p.doc.metadata ?? {}) },
+          });
+          report[p.outcome] += 1;
+          report.chunks += p.chunks.length;
+        }
+      });
     })();
   };
 
@@ -133,15 +147,22 @@ export async function ingestDocuments(kb: KnowledgeBase, request: DocumentIngest
       seen.add(item.externalId);
       const hash = contentHash(item, embedder?.modelId ?? 'bm25');
       const before = known.get(item.externalId);
-      if (before && before.contentHash === hash) {
+      // Permissions are compared apart from the text: a permission change rewrites the access columns of the
+      // document's chunks without re-chunking or re-embedding it.
+      const sameText = before !== undefined && before.contentHash === hash;
+      if (sameText && samePermissions(before.permissions, item.permissions)) {
         report.skipped += 1;
       } else {
         const id = documentIdFor(source.id, item.externalId);
+        const chunks = sameText ? [] : toIndexedChunks(id, source.id, item);
         batch.push({
           id,
           doc: item,
           hash,
-          chunks: toIndexedChunks(id, source.id, item),
+          change: sameText ? 'access' : 'content',
+          chunks,
+          chunkCount: sameText ? Number(before.metadata.chunks ?? 0) : chunks.length,
+          isPublic: false,
           outcome: before ? 'updated' : 'added',
         });
         if (batch.length >= batchSize) {
@@ -178,9 +199,11 @@ export async function ingestDocuments(kb: KnowledgeBase, request: DocumentIngest
   return report;
 }
 
+/** Chunks carry the source's access; {@link applyAccess} settles `isPublic` against the admin's choice. */
 function toIndexedChunks(docId: string, sourceId: string, doc: ParsedDocument): IndexedChunk[] {
   const { parents, children } = chunkDocument(doc, docId);
   const parentText = new Map(parents.map((p) => [p.id, p.text]));
+  const access = normalizePermissions(doc.permissions);
   return children.map((c) => ({
     chunkId: c.id,
     docId,
@@ -193,7 +216,20 @@ function toIndexedChunks(docId: string, sourceId: string, doc: ParsedDocument): 
     indexText: c.indexText,
     snippet: c.text,
     parentText: parentText.get(c.parentId) ?? c.text,
+    isPublic: access?.public ?? false,
+    principals: access?.principals ?? [],
   }));
+}
+
+/** The admin's public choice, when there is one, wins over the source's flag. */
+function applyAccess(p: PendingDocument, publicOverride: boolean | null): void {
+  p.isPublic = publicOverride ?? normalizePermissions(p.doc.permissions)?.public ?? false;
+  for (const c of p.chunks) c.isPublic = p.isPublic;
+}
+
+function accessOf(p: PendingDocument): ChunkAccess {
+  const access = normalizePermissions(p.doc.permissions);
+  return { docId: p.id, isPublic: p.isPublic, principals: access?.principals ?? [] };
 }
 
 function attachVectors(batch: PendingDocument[], vectors: Float32Array[]): void {
@@ -201,11 +237,14 @@ function attachVectors(batch: PendingDocument[], vectors: Float32Array[]): void 
   for (const p of batch) for (const c of p.chunks) c.vector = vectors[i++];
 }
 
+/** Content changes in one commit, then access-only changes (one commit per distinct access). */
 async function writeBatch(index: KnowledgeIndex, batch: PendingDocument[]): Promise<void> {
+  const content = batch.filter((p) => p.change === 'content');
   await index.replaceDocuments(
-    batch.map((p) => p.id),
-    batch.flatMap((p) => p.chunks),
+    content.map((p) => p.id),
+    content.flatMap((p) => p.chunks),
   );
+  await index.updateAccess(batch.filter((p) => p.change === 'access').map(accessOf));
 }
 
 /** "files:<absolute path>" for one path; several paths share the name of their sorted list. */

@@ -29,6 +29,8 @@ function chunk(docId: string, text: string): IndexedChunk {
     indexText: text,
     snippet: text,
     parentText: text,
+    isPublic: false,
+    principals: [],
   };
 }
 

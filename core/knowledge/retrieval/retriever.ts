@@ -6,11 +6,13 @@ import type {
   KnowledgeIndex,
   Reranker,
   RetrievalMode,
+  SearchAudience,
   SearchHit,
   SearchResult,
   StoredChunk,
 } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
+import { checkAudience } from './audience.js';
 import { fuse, type RankedList } from './fusion.js';
 import type { QueryEmbeddingCache } from './query-cache.js';
 import { alphaByQueryType, classifyQuery } from './query-type.js';
@@ -34,6 +36,13 @@ export interface SearchOptions {
   candidates?: number;
   /** How many fused documents the reranker re-scores (0 = no reranking). */
   rerankTop?: number;
+  /**
+   * Who the search is for; default admin (no filter: CLI, admin tools). Agents pass their principals
+   * (`user:<id>`, `group:<name>`), the widget `{ kind: 'public' }`. The index filters both legs and the final
+   * read, so fusion, reranking and the query-embedding cache (which holds query vectors, not results) only
+   * ever see chunks the audience may read.
+   */
+  audience?: SearchAudience;
   signal?: AbortSignal;
 }
 
@@ -57,6 +66,7 @@ export async function searchKnowledge(deps: RetrieverDeps, query: string, option
       `the query has ${text.length} characters; keep it under ${maxQueryChars}`,
     );
   }
+  const audience = checkAudience(options.audience);
   const k = options.k ?? 10;
   const candidates = options.candidates ?? Math.max(50, k * 3);
   const { type: queryType } = classifyQuery(text);
@@ -79,7 +89,7 @@ export async function searchKnowledge(deps: RetrieverDeps, query: string, option
   const bm25Leg = async () => {
     if (mode === 'vector') return [];
     const t = performance.now();
-    const found = await deps.index.searchText(text, candidates);
+    const found = await deps.index.searchText(text, candidates, audience);
     timings.bm25Ms = performance.now() - t;
     return found;
   };
@@ -89,7 +99,7 @@ export async function searchKnowledge(deps: RetrieverDeps, query: string, option
     const vector = await embedQuery(deps, text, options.signal);
     timings.embedMs = performance.now() - t;
     const v = performance.now();
-    const found = await deps.index.searchVector(vector, candidates);
+    const found = await deps.index.searchVector(vector, candidates, audience);
     timings.vectorMs = performance.now() - v;
     return found;
   };
@@ -111,10 +121,13 @@ export async function searchKnowledge(deps: RetrieverDeps, query: string, option
   // Only the documents that can still be shown are read in full: the legs carried ids and scores.
   const shown = ranked.slice(0, Math.max(k, options.rerankTop ?? 0));
   const picks = shown.map((r) => pickChunk(r.docId, r.score, bm25Docs, vectorDocs, alpha ?? 0.5));
-  const chunks = await deps.index.fetchChunks(picks.map((p) => p.chunkId));
+  const chunks = await deps.index.fetchChunks(
+    picks.map((p) => p.chunkId),
+    audience,
+  );
   let hits = picks.flatMap((p) => {
     const chunk = chunks.get(p.chunkId);
-    return chunk ? [toHit(chunk, p)] : []; // a chunk replaced between the two reads is simply left out
+    return chunk ? [toHit(chunk, p)] : []; // a chunk replaced (or hidden) between the two reads is left out
   });
   timings.fuseMs = performance.now() - fuseStart;
   if (deps.reranker && (options.rerankTop ?? 0) > 0) {

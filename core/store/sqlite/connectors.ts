@@ -11,6 +11,7 @@ interface ConfigRow {
   name: string;
   settings: string;
   enabled: number;
+  schedule: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -26,6 +27,8 @@ interface RunRow {
   deleted: number;
   failures: string;
   error: string | null;
+  owner: string | null;
+  heartbeat_at: string | null;
 }
 
 const toConfig = (r: ConfigRow): ConnectorConfig => ({
@@ -34,6 +37,7 @@ const toConfig = (r: ConfigRow): ConnectorConfig => ({
   name: r.name,
   settings: JSON.parse(r.settings) as Record<string, unknown>,
   enabled: r.enabled === 1,
+  schedule: r.schedule,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -62,7 +66,7 @@ export function sqliteConnectorStore(dbOf: (tenant: TenantId) => Db): ConnectorS
     return row;
   };
   return {
-    async add(tenant, { kind, name, settings }) {
+    async add(tenant, { kind, name, settings, schedule = null }) {
       const db = dbOf(tenant);
       if (db.prepare('SELECT 1 FROM connector_configs WHERE name = ?').get(name)) {
         throw new AppError('conflict', `a connector named "${name}" already exists in tenant "${tenant}"`);
@@ -70,8 +74,8 @@ export function sqliteConnectorStore(dbOf: (tenant: TenantId) => Db): ConnectorS
       const now = new Date().toISOString();
       const id = randomUUID();
       db.prepare(
-        'INSERT INTO connector_configs (id, kind, name, settings, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
-      ).run(id, kind, name, JSON.stringify(settings), now, now);
+        'INSERT INTO connector_configs (id, kind, name, settings, enabled, schedule, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)',
+      ).run(id, kind, name, JSON.stringify(settings), schedule, now, now);
       return toConfig(configOf(db, tenant, id));
     },
     async list(tenant) {
@@ -85,6 +89,23 @@ export function sqliteConnectorStore(dbOf: (tenant: TenantId) => Db): ConnectorS
         .prepare<[string], ConfigRow>('SELECT * FROM connector_configs WHERE id = ?')
         .get(id);
       return row ? toConfig(row) : null;
+    },
+    async update(tenant, id, patch) {
+      const db = dbOf(tenant);
+      const row = configOf(db, tenant, id);
+      db.prepare(
+        'UPDATE connector_configs SET settings = ?, enabled = ?, schedule = ?, updated_at = ? WHERE id = ?',
+      ).run(
+        patch.settings ? JSON.stringify(patch.settings) : row.settings,
+        patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
+        patch.schedule === undefined ? row.schedule : patch.schedule,
+        new Date().toISOString(),
+        id,
+      );
+      return toConfig(configOf(db, tenant, id));
+    },
+    async delete(tenant, id) {
+      return dbOf(tenant).prepare('DELETE FROM connector_configs WHERE id = ?').run(id).changes > 0;
     },
     async saveCheckpoint(tenant, connectorId, checkpoint) {
       const db = dbOf(tenant);
@@ -102,17 +123,42 @@ export function sqliteConnectorStore(dbOf: (tenant: TenantId) => Db): ConnectorS
         .get(connectorId);
       return row ? checkpointSchema.parse(JSON.parse(row.checkpoint)) : null;
     },
-    async startRun(tenant, connectorId) {
+    async startRun(tenant, connectorId, lease) {
       const db = dbOf(tenant);
       configOf(db, tenant, connectorId);
       const id = randomUUID();
-      db.prepare('INSERT INTO sync_runs (id, connector_id, status, started_at) VALUES (?, ?, ?, ?)').run(
-        id,
-        connectorId,
-        'running',
-        new Date().toISOString(),
-      );
+      const now = new Date().toISOString();
+      const start = db.transaction(() => {
+        if (lease) {
+          const running = db
+            .prepare<[string], RunRow>(
+              "SELECT * FROM sync_runs WHERE connector_id = ? AND status = 'running'",
+            )
+            .all(connectorId);
+          for (const r of running) {
+            const held = { runId: r.id, owner: r.owner, heartbeatAt: r.heartbeat_at ?? r.started_at };
+            if (!lease.isAbandoned(held)) {
+              throw new AppError(
+                'conflict',
+                `connector ${connectorId} is already syncing (run ${r.id}, ${r.owner ?? 'another process'}); wait for it or cancel it`,
+              );
+            }
+            db.prepare(
+              "UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
+            ).run(now, `interrupted: the process running it stopped; run ${id} resumed it`, r.id);
+          }
+        }
+        db.prepare(
+          'INSERT INTO sync_runs (id, connector_id, status, started_at, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(id, connectorId, 'running', now, lease?.owner ?? null, now);
+      });
+      start.immediate();
       return toRun(db.prepare<[string], RunRow>('SELECT * FROM sync_runs WHERE id = ?').get(id)!);
+    },
+    async heartbeat(tenant, runId) {
+      dbOf(tenant)
+        .prepare("UPDATE sync_runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'")
+        .run(new Date().toISOString(), runId);
     },
     async finishRun(tenant, runId, result) {
       const db = dbOf(tenant);

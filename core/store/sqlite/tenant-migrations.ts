@@ -139,4 +139,25 @@ export const tenantMigrations: readonly Migration[] = [
       CREATE INDEX hallucination_detections_by_conversation ON hallucination_detections(conversation_id);
     `,
   },
+  {
+    version: 4,
+    name: 'connector schedules and run leases',
+    // A run's owner (host:pid) and heartbeat tell a live run in another process from one whose process died,
+    // so a second sync of the same connector is refused while the first is alive and resumes after it died.
+    sql: `
+      ALTER TABLE connector_configs ADD COLUMN schedule TEXT;
+      ALTER TABLE sync_runs ADD COLUMN owner TEXT;
+      ALTER TABLE sync_runs ADD COLUMN heartbeat_at TEXT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'document permissions',
+    // The source's permissions (JSON {public, principals}; NULL = none given) and an admin's public choice
+    // (NULL = never made, the source's flag applies), kept apart so a re-sync updates one and keeps the other.
+    sql: `
+      ALTER TABLE documents ADD COLUMN permissions TEXT;
+      ALTER TABLE documents ADD COLUMN public_override INTEGER CHECK (public_override IN (0, 1));
+    `,
+  },
 ];
