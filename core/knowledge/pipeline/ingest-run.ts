@@ -56,6 +56,11 @@ export interface DocumentIngest extends Omit<IngestRequest, 'paths' | 'source'> 
   prune: boolean;
   /** A connector's documents live in a source tied to it; files ingested by hand in an `upload` source. */
   connectorId?: string;
+  /**
+   * Bring the full-text and ANN indices up to date at the end (default true). A sync ingesting page after page
+   * turns it off and maintains every few pages: optimizing after each small page grew with the table.
+   */
+  maintain?: boolean;
 }
 
 /**
@@ -187,7 +192,7 @@ export async function ingestDocuments(kb: KnowledgeBase, request: DocumentIngest
     for (const d of gone) await store.knowledge.deleteDocument(tenant, d.id);
     report.deleted = gone.length;
   }
-  report.index = await index.maintain();
+  if (request.maintain !== false) report.index = await index.maintain();
   const elsewhere = forgotten - known.size;
   if (request.reindex && elsewhere > 0) {
     report.notice = `index rebuilt: ${elsewhere} documents of this tenant's other sources are not searchable until those sources are ingested again`;
