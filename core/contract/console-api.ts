@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnswerDraft } from './answer.js';
+import type { SyncRun } from './connector.js';
 import { escalationReasons, priorities } from './conversation.js';
 import type { AnswerMatch, RememberedAnswer } from './store.js';
 import { tenantSchema } from './tenant.js';
@@ -146,6 +147,173 @@ export const similarAnswersSchema = z.array(
   z.object({ answer: rememberedAnswerSchema, similarity: z.number() }),
 ) satisfies z.ZodType<AnswerMatch[]>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Connectors: kinds, configuration, syncs
+
+/**
+ * The key that marks a secret field (token, password) in a kind's settings JSON schema. Such a field is a
+ * plain string in the add/edit form (sent over the loopback console connection) and goes straight into the
+ * secret store; the API never sends it back, only whether one is stored (`storedSecrets`).
+ */
+export const secretFieldMarker = 'x-airdesk-secret';
+
+/** One connector kind, as GET /api/connector-kinds lists it; a kind whose module cannot load says why. */
+export const connectorKindInfoSchema = z.object({
+  kind: z.string(),
+  displayName: z.string(),
+  /** False when the kind's module could not be loaded; `error` says why. Other kinds are unaffected. */
+  available: z.boolean(),
+  error: z.string().nullable(),
+  capabilities: z.object({
+    listIds: z.boolean().optional(),
+    permissions: z.boolean().optional(),
+    createTicket: z.boolean().optional(),
+  }),
+  secretFields: z.array(z.string()),
+  /** JSON Schema (draft 2020-12, input side) of the settings; secret fields carry `x-airdesk-secret: true`. */
+  settingsSchema: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ConnectorKindInfo = z.infer<typeof connectorKindInfoSchema>;
+export const connectorKindListSchema = z.object({ kinds: z.array(connectorKindInfoSchema) });
+
+const connectorName = z
+  .string()
+  .trim()
+  .min(1, 'give the connector a name')
+  .max(100, 'the name is longer than 100 characters');
+/** A cron expression (5 or 6 fields); empty or null: synced only on demand. The server checks it fully. */
+const scheduleField = z
+  .string()
+  .trim()
+  .max(200)
+  .nullable()
+  .transform((s) => (s === null || s === '' ? null : s));
+
+/**
+ * POST /api/tenants/:tenant/connectors. Secret fields are plain strings here; `{env}` and `{secretRef}` objects
+ * are refused for them (a console user must not make the server read its environment or another connector's
+ * secret).
+ */
+export const addConnectorRequestSchema = z.object({
+  kind: z.string().min(1).max(100),
+  name: connectorName,
+  settings: z.record(z.string(), z.unknown()),
+  schedule: scheduleField.optional(),
+});
+export type AddConnectorRequest = z.input<typeof addConnectorRequestSchema>;
+
+/** PATCH /api/tenants/:tenant/connectors/:connector: a secret field left empty or absent keeps the stored one. */
+export const updateConnectorRequestSchema = z
+  .object({
+    name: connectorName.optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    schedule: scheduleField.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateConnectorRequest = z.input<typeof updateConnectorRequestSchema>;
+
+/** POST …/:connector/test: the stored settings, or these (secrets left empty are the stored ones). */
+export const testConnectorRequestSchema = z.object({
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+export type TestConnectorRequest = z.infer<typeof testConnectorRequestSchema>;
+
+/** POST /api/tenants/:tenant/connector-test: tests settings before the connector is added. */
+export const testNewConnectorRequestSchema = z.object({
+  kind: z.string().min(1).max(100),
+  settings: z.record(z.string(), z.unknown()),
+});
+export type TestNewConnectorRequest = z.infer<typeof testNewConnectorRequestSchema>;
+
+export const connectionTestResultSchema = z.object({ ok: z.literal(true), message: z.string() });
+export type ConnectionTestResult = z.infer<typeof connectionTestResultSchema>;
+
+/** POST …/:connector/sync. `full`: read everything, not just what changed since the last sync. */
+export const syncConnectorRequestSchema = z.object({ full: z.boolean().optional() });
+
+/** The answer to a run-now: the run's id once it started; null while it waits for a free slot. */
+export const syncStartedSchema = z.object({
+  runId: z.string().nullable(),
+  state: z.enum(['running', 'queued']),
+});
+export type SyncStarted = z.infer<typeof syncStartedSchema>;
+
+export const cancelSyncResultSchema = z.object({ cancelled: z.boolean() });
+
+export const syncRunSchema = z.object({
+  id: z.string(),
+  connectorId: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+  /** Per-item failures with their reason (at most 500; a last entry counts the rest). */
+  failures: z.array(z.object({ externalId: z.string().optional(), message: z.string() })),
+  error: z.string().nullable(),
+}) satisfies z.ZodType<SyncRun>;
+
+/** GET …/:connector/runs?limit=20: newest first. */
+export const syncRunListSchema = z.object({ runs: z.array(syncRunSchema) });
+export const syncRunsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+/** What this server is doing with a connector: nothing, waiting for a free slot, or syncing it. */
+export const connectorStateSchema = z.enum(['idle', 'queued', 'running']);
+export type ConnectorState = z.infer<typeof connectorStateSchema>;
+
+/** A connector as the console shows it: settings without secret fields, and which secrets are stored. */
+export const connectorViewSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  schedule: z.string().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  /** Secret fields that hold a stored secret; their values never leave the server. */
+  storedSecrets: z.array(z.string()),
+  state: connectorStateSchema,
+  lastRun: syncRunSchema.nullable(),
+  /** When the schedule fires next (enabled, scheduled connectors only). */
+  nextRunAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ConnectorView = z.infer<typeof connectorViewSchema>;
+export const connectorListSchema = z.object({ connectors: z.array(connectorViewSchema) });
+
+/** A running sync's counts after each page (and while pruning). */
+export const syncProgressSchema = z.object({
+  runId: z.string(),
+  phase: z.enum(['loading', 'pruning']),
+  pages: z.number().int(),
+  documents: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+  failed: z.number().int(),
+});
+export type SyncProgressEvent = z.infer<typeof syncProgressSchema>;
+
+/**
+ * Server-sent events of GET …/:connector/events: first one `state` (what is happening now, with the last
+ * progress of a running sync), then `started` {run}, `progress` (SyncProgressEvent), `finished` {run} or
+ * `failed` (an error body: the run could not start). The stream stays open until the client leaves.
+ */
+export const connectorEvents = {
+  state: 'state',
+  started: 'started',
+  progress: 'progress',
+  finished: 'finished',
+  failed: 'failed',
+} as const;
+export const connectorStateEventSchema = z.object({
+  state: connectorStateSchema,
+  progress: syncProgressSchema.nullable(),
+});
+export const connectorRunEventSchema = z.object({ run: syncRunSchema });
+
 /** Console routes, in one place so the server, the OpenAPI file and the renderer agree. */
 export const consoleRoutes = {
   session: '/api/session',
@@ -153,6 +321,15 @@ export const consoleRoutes = {
   drafts: '/api/tenants/:tenant/drafts',
   answers: '/api/tenants/:tenant/answers',
   similarAnswers: '/api/tenants/:tenant/answers/similar',
+  connectorKinds: '/api/connector-kinds',
+  connectors: '/api/tenants/:tenant/connectors',
+  connectorTestNew: '/api/tenants/:tenant/connector-test',
+  connector: '/api/tenants/:tenant/connectors/:connector',
+  connectorTest: '/api/tenants/:tenant/connectors/:connector/test',
+  connectorSync: '/api/tenants/:tenant/connectors/:connector/sync',
+  connectorCancel: '/api/tenants/:tenant/connectors/:connector/cancel',
+  connectorRuns: '/api/tenants/:tenant/connectors/:connector/runs',
+  connectorEvents: '/api/tenants/:tenant/connectors/:connector/events',
   openapi: '/api/openapi.json',
   metrics: '/metrics',
   health: '/healthz',
@@ -161,6 +338,11 @@ export const consoleRoutes = {
 /** A tenant-scoped route with the tenant filled in, e.g. `tenantRoute(consoleRoutes.drafts, 'acme')`. */
 export function tenantRoute(route: string, tenant: string): string {
   return route.replace(':tenant', encodeURIComponent(tenant));
+}
+
+/** A connector route with the tenant and connector filled in. */
+export function connectorRoute(route: string, tenant: string, connector: string): string {
+  return tenantRoute(route, tenant).replace(':connector', encodeURIComponent(connector));
 }
 
 /** Name of the session cookie the console sets after a token sign-in. */

@@ -98,7 +98,7 @@ export function registerAnswerRoutes(app: FastifyInstance, options: AnswerRoutes
  * A signal that fires when the client goes away before its answer is written, so a generation nobody waits
  * for stops. `close` on the response also fires after a normal finish; `writableFinished` tells them apart.
  */
-function clientLeft(reply: FastifyReply): AbortSignal {
+export function clientLeft(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection'));

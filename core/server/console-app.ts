@@ -9,6 +9,8 @@ import type { Store } from '../contract/store.js';
 import { createTenantSchema } from '../contract/tenant.js';
 import { packageRoot, packageVersion } from '../package-root.js';
 import { registerAnswerRoutes, type AnswerDesk } from './answer-routes.js';
+import type { ConnectorDesk } from './connector-desk.js';
+import { registerConnectorRoutes } from './connector-routes.js';
 import {
   actorOf,
   authenticate,
@@ -29,6 +31,8 @@ export interface ConsoleAppOptions {
   metrics: ServerMetrics;
   /** The answer engine behind the draft and answer-memory routes. */
   answers: AnswerDesk;
+  /** Connector syncs (the scheduler and its live progress); without it the connector routes are absent. */
+  connectors?: ConnectorDesk;
   /** Aborted when the server stops waiting for requests in flight: drafts still being written stop. */
   shutdown: AbortSignal;
   /** Built console UI; defaults to dist/renderer in the package. */
@@ -144,6 +148,9 @@ export async function buildConsoleApp(options: ConsoleAppOptions): Promise<Fasti
     return reply.status(201).send(tenant);
   });
   registerAnswerRoutes(app, { store, answers: options.answers, shutdown: options.shutdown });
+  if (options.connectors) {
+    registerConnectorRoutes(app, { store, connectors: options.connectors, shutdown: options.shutdown });
+  }
 
   await serveUi(app, ui, store, consoleToken);
   return app;

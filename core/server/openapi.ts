@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import {
+  addConnectorRequestSchema,
   answerDraftSchema,
+  cancelSyncResultSchema,
+  connectionTestResultSchema,
+  connectorKindListSchema,
+  connectorListSchema,
+  connectorViewSchema,
+  syncConnectorRequestSchema,
+  syncRunListSchema,
+  syncRunsQuerySchema,
+  syncStartedSchema,
+  testConnectorRequestSchema,
+  testNewConnectorRequestSchema,
+  updateConnectorRequestSchema,
   consoleRoutes,
   draftRequestSchema,
   rememberAnswerRequestSchema,
@@ -44,6 +57,8 @@ function queryParameters(s: z.ZodObject): Record<string, unknown>[] {
     };
   });
 }
+
+const connectorParameter = { name: 'connector', in: 'path', required: true, schema: { type: 'string' } };
 
 const tenantErrors = {
   '400': error('invalid tenant id or body; the message names the field'),
@@ -157,6 +172,7 @@ export function consoleOpenApi(version: string): Record<string, unknown> {
           },
         },
       },
+      ...connectorPaths(),
       [consoleRoutes.metrics]: {
         get: {
           summary: 'Prometheus metrics',
@@ -165,6 +181,131 @@ export function consoleOpenApi(version: string): Record<string, unknown> {
       },
       [consoleRoutes.health]: {
         get: { summary: 'Liveness', security: [], responses: { '200': { description: 'ok' } } },
+      },
+    },
+  };
+}
+
+/** The connector routes: kinds, add / edit / delete, test, run now, cancel, history, live progress. */
+function connectorPaths(): Record<string, unknown> {
+  const connectorErrors = { ...tenantErrors, '404': error('no such tenant or connector') };
+  const both = [tenantParameter, connectorParameter];
+  const testFailed = {
+    '400': error('invalid settings (the message names the field), or the connection test failed'),
+    '503': error('the source did not answer'),
+  };
+  return {
+    [consoleRoutes.connectorKinds]: {
+      get: {
+        summary: 'Connector kinds with their settings as JSON Schema (secret fields: x-airdesk-secret)',
+        responses: { '200': { description: 'kinds', ...json(connectorKindListSchema) } },
+      },
+    },
+    [openApiPath(consoleRoutes.connectors)]: {
+      get: {
+        summary: "A tenant's connectors with their state, last run and next scheduled run",
+        parameters: [tenantParameter],
+        responses: { '200': { description: 'connectors', ...json(connectorListSchema) }, ...tenantErrors },
+      },
+      post: {
+        summary: 'Add a connector; its connection is tested first',
+        description:
+          'Secret fields are plain strings; they go to the secret store and are never returned. Audited with ids only.',
+        parameters: [tenantParameter],
+        requestBody: { required: true, ...json(addConnectorRequestSchema) },
+        responses: {
+          '201': { description: 'added', ...json(connectorViewSchema) },
+          ...tenantErrors,
+          ...testFailed,
+          '409': error('a connector with this name exists'),
+        },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorTestNew)]: {
+      post: {
+        summary: 'Test the connection of settings before adding the connector',
+        parameters: [tenantParameter],
+        requestBody: { required: true, ...json(testNewConnectorRequestSchema) },
+        responses: {
+          '200': { description: 'the connection works', ...json(connectionTestResultSchema) },
+          ...tenantErrors,
+          ...testFailed,
+        },
+      },
+    },
+    [openApiPath(consoleRoutes.connector)]: {
+      patch: {
+        summary: 'Edit settings, schedule or enabled; a secret left empty keeps the stored one',
+        parameters: both,
+        requestBody: { required: true, ...json(updateConnectorRequestSchema) },
+        responses: {
+          '200': { description: 'updated', ...json(connectorViewSchema) },
+          ...connectorErrors,
+          ...testFailed,
+        },
+      },
+      delete: {
+        summary: 'Delete the connector, its documents (index and store) and its stored secrets',
+        parameters: both,
+        responses: { '204': { description: 'deleted' }, ...connectorErrors },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorTest)]: {
+      post: {
+        summary: 'Test the connection with the stored settings, or with these',
+        parameters: both,
+        requestBody: { required: false, ...json(testConnectorRequestSchema) },
+        responses: {
+          '200': { description: 'the connection works', ...json(connectionTestResultSchema) },
+          ...connectorErrors,
+          ...testFailed,
+        },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorSync)]: {
+      post: {
+        summary: 'Sync now; answers with the run id (null while it waits for a free slot)',
+        parameters: both,
+        requestBody: { required: false, ...json(syncConnectorRequestSchema) },
+        responses: {
+          '202': { description: 'started or queued', ...json(syncStartedSchema) },
+          ...connectorErrors,
+          '409': error('already syncing, or disabled'),
+        },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorCancel)]: {
+      post: {
+        summary: 'Cancel a queued or running sync; the next one resumes from the last saved page',
+        parameters: both,
+        responses: {
+          '200': { description: 'whether one was cancelled', ...json(cancelSyncResultSchema) },
+          ...connectorErrors,
+        },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorRuns)]: {
+      get: {
+        summary: 'Sync history, newest first, with per-item failures and their reasons',
+        parameters: [...both, ...queryParameters(syncRunsQuerySchema)],
+        responses: { '200': { description: 'runs', ...json(syncRunListSchema) }, ...connectorErrors },
+      },
+    },
+    [openApiPath(consoleRoutes.connectorEvents)]: {
+      get: {
+        summary: 'Live sync progress as server-sent events',
+        description:
+          'Events: `state` {state, progress} first, then `started` {run}, `progress` {runId, phase, pages, ' +
+          'documents, added, updated, deleted, failed}, `finished` {run}, or `failed` (an error body).',
+        parameters: both,
+        responses: {
+          '200': {
+            description: 'event stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...connectorErrors,
+          '503': error('too many streams are open'),
+        },
       },
     },
   };

@@ -5,6 +5,7 @@ import type { ListeningEvent } from '../contract/console-api.js';
 import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
 import type { AnswerDesk } from './answer-routes.js';
+import type { ConnectorDesk } from './connector-desk.js';
 import { buildConsoleApp } from './console-app.js';
 import { createMetrics } from './metrics.js';
 import { buildWidgetApp } from './widget-app.js';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   widgetHost: string;
   /** The answer engine, loaded before the server starts so that "listening" means ready to draft. */
   answers: AnswerDesk;
+  /** Connector syncs; the caller starts (`scheduler.refresh()`) and stops the scheduler. */
+  connectors?: ConnectorDesk;
   /** Fixed token (AIRDESK_CONSOLE_TOKEN); a random one is made per start when absent. */
   consoleToken?: string;
   uiDir?: string;
@@ -42,6 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store: options.store,
     consoleToken,
     answers: options.answers,
+    ...(options.connectors ? { connectors: options.connectors } : {}),
     shutdown: shutdown.signal,
     logger: options.logger.child({ listener: 'console' }),
     metrics,

@@ -51,7 +51,8 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+/** One console API call: the parsed JSON answer, or an ApiError with the server's code and message. */
+export async function request(method: string, path: string, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   // Only send a content type with a body: Fastify rejects an empty body declared as JSON.
   if (body !== undefined) headers['content-type'] = 'application/json';

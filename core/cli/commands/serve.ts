@@ -1,4 +1,9 @@
 import type { Command } from 'commander';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../../contract/errors.js';
+import type { SecretStore } from '../../contract/secrets.js';
+import { openSecretStore } from '../../secrets/index.js';
+import { createConnectorDesk } from '../../server/connector-desk.js';
 import { startServer, defaultPorts } from '../../server/server.js';
 import { createFileLogger } from '../../server/logging.js';
 import { homeLayout } from '../../home/data-folder.js';
@@ -41,11 +46,20 @@ export function registerServe(program: Command, context: () => CliContext): void
         { generator: answers.engine.generatorId, embedder: answers.kb.embedder?.modelId ?? null },
         'answer engine loaded',
       );
+      const secrets = await openServerSecrets(home, logger);
+      const connectors = createConnectorDesk({
+        kb: answers.kb,
+        secrets,
+        logger: logger.child({ part: 'sync' }),
+      });
       let server;
       try {
+        // Schedules are armed before the listeners open; a scheduled sync may start at once.
+        await connectors.scheduler.refresh();
         server = await startServer({
           store,
           answers: { engine: answers.engine, memory: answers.kb.embedder !== null },
+          connectors,
           logger,
           consolePort: opts.consolePort ?? defaultPorts.console,
           widgetPort: opts.widgetPort ?? defaultPorts.widget,
@@ -53,6 +67,7 @@ export function registerServe(program: Command, context: () => CliContext): void
           ...(token ? { consoleToken: token } : {}),
         });
       } catch (error) {
+        await connectors.scheduler.stop();
         await answers.close();
         await closeLog();
         throw error;
@@ -71,13 +86,19 @@ export function registerServe(program: Command, context: () => CliContext): void
             resolve();
           }, drainTimeoutMs);
           timer.unref();
-          running
-            .close()
-            .catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners'))
-            .finally(() => {
-              clearTimeout(timer);
-              resolve();
-            });
+          // Running syncs are cancelled (the next start resumes them from their last saved page) while the
+          // listeners drain; both finish before the store closes.
+          void Promise.all([
+            running
+              .close()
+              .catch((error: unknown) => logger.error({ err: error }, 'error while closing listeners')),
+            connectors.scheduler
+              .stop()
+              .catch((error: unknown) => logger.error({ err: error }, 'error while stopping syncs')),
+          ]).finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
@@ -97,6 +118,22 @@ export function registerServe(program: Command, context: () => CliContext): void
       logger.info('stopped');
       await closeLog();
     });
+}
+
+/**
+ * The secret store connector credentials go to. If it cannot be opened (the keychain that holds this data
+ * folder's secrets is not reachable) the server still starts: connectors without secrets work, and adding or
+ * syncing one with secrets answers with the reason.
+ */
+async function openServerSecrets(home: string, logger: FastifyBaseLogger): Promise<SecretStore> {
+  try {
+    return await openSecretStore(home, { onFallback: (reason) => logger.info(`secret store: ${reason}`) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn({ err: error }, 'the secret store is unavailable; connectors with secrets cannot sync');
+    const refuse = (): Promise<never> => Promise.reject(new AppError('unavailable', reason));
+    return { kind: 'encrypted-file', put: refuse, get: refuse, delete: refuse, deleteTenant: refuse };
+  }
 }
 
 function parsePort(value: string): number {
