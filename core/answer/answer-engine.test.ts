@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
-import { runIngest } from '../knowledge/pipeline/ingest-run.js';
+import { ingestDocuments, runIngest } from '../knowledge/pipeline/ingest-run.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tempDir } from '../testing/temp-home.js';
 import { AnswerEngine } from './answer-engine.js';
@@ -139,5 +139,36 @@ describe('AnswerEngine (extractive, real store and index)', () => {
     const german = await engine.ask('acme', { question: 'Wie setze ich mein Passwort zurück?' });
     expect(typeof german.answer).toBe('string');
     expect(german.confidence).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shows each audience only the documents it may read', async () => {
+    const restricted = {
+      externalId: 'salaries',
+      title: 'Salary bands',
+      source: 'hr/salaries.md',
+      sections: [
+        { headings: ['Salary bands'], text: 'Support engineers are paid in salary band 7 of the grid.' },
+      ],
+      permissions: { public: false, principals: ['group:hr'] },
+    };
+    await ingestDocuments(kb, {
+      tenant: 'acme',
+      sourceName: 'hr',
+      items: (async function* () {
+        yield restricted;
+      })(),
+      prune: false,
+    });
+    const question = 'Which salary band are support engineers paid in?';
+    const hr = await engine.ask('acme', { question, audience: { kind: 'agent', principals: ['group:hr'] } });
+    expect(hr.citations.map((c) => c.externalId)).toContain('salaries');
+    const other = await engine.ask('acme', {
+      question,
+      audience: { kind: 'agent', principals: ['group:sales'] },
+    });
+    expect(other.citations.map((c) => c.externalId)).not.toContain('salaries');
+    expect(other.answer).not.toMatch(/band 7/);
+    const visitor = await engine.ask('acme', { question, audience: { kind: 'public' } });
+    expect(visitor.abstained).toBe(true);
   });
 });

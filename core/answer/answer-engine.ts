@@ -10,6 +10,7 @@ import type {
 } from '../contract/answer.js';
 import { AppError } from '../contract/errors.js';
 import type { AnswerMatch, RememberedAnswer } from '../contract/store.js';
+import type { SearchAudience } from '../contract/retrieval.js';
 import type { TenantId } from '../contract/tenant.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { composeExtractive } from './compose/extractive.js';
@@ -34,6 +35,11 @@ export interface AskInput {
   question: string;
   /** The conversation the draft is for; its hallucination detections are filed under it. */
   conversationId?: string;
+  /**
+   * Who the draft is for: an agent (its principals), the public widget, or an admin (default). Retrieval shows
+   * each only the documents the source's permissions (or the admin's public flag) allow.
+   */
+  audience?: SearchAudience;
   history?: HistoryTurn[];
   minutesElapsed?: number;
   failedAttempts?: number;
@@ -61,6 +67,11 @@ export interface AnswerEngineOptions {
 export class AnswerEngine {
   constructor(private readonly options: AnswerEngineOptions) {}
 
+  /** The tenant knowledge the engine answers from (the console's knowledge routes use it too). */
+  get knowledge(): KnowledgeBase {
+    return this.options.kb;
+  }
+
   get generatorId(): string {
     return this.options.generator?.id ?? 'extractive';
   }
@@ -87,8 +98,13 @@ export class AnswerEngine {
 
     const retrievalStarted = performance.now();
     const [retrieval, remembered] = await Promise.all([
-      retrieveCorrectively(this.options.kb, tenant, question, input.signal ? { signal: input.signal } : {}),
-      this.recall(tenant, question, 2),
+      retrieveCorrectively(this.options.kb, tenant, question, {
+        ...(input.signal ? { signal: input.signal } : {}),
+        ...(input.audience ? { audience: input.audience } : {}),
+      }),
+      // Answer memory is not permission-aware: an approved answer may quote a restricted document, so only
+      // staff (agents and admins) get it, never the public widget.
+      input.audience?.kind === 'public' ? Promise.resolve([]) : this.recall(tenant, question, 2),
     ]);
     if (retrieval.first.notice) notices.push(retrieval.first.notice);
     const passages = contextPassages(retrieval, remembered);

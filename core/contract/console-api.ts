@@ -321,6 +321,7 @@ export const consoleRoutes = {
   drafts: '/api/tenants/:tenant/drafts',
   answers: '/api/tenants/:tenant/answers',
   similarAnswers: '/api/tenants/:tenant/answers/similar',
+  documentVisibility: '/api/tenants/:tenant/documents/:document/visibility',
   connectorKinds: '/api/connector-kinds',
   connectors: '/api/tenants/:tenant/connectors',
   connectorTestNew: '/api/tenants/:tenant/connector-test',
@@ -367,3 +368,20 @@ export const consoleCspDirectives = [
 ] as const;
 
 export const consoleCsp = consoleCspDirectives.join('; ');
+
+/**
+ * PUT /api/tenants/:tenant/documents/:document/visibility: an admin marks a document public (the widget's
+ * visitors may be answered from it), not public, or null to follow the source's own permissions again.
+ */
+export const documentVisibilityRequestSchema = z.object({ public: z.boolean().nullable() }).strict();
+export type DocumentVisibilityRequest = z.infer<typeof documentVisibilityRequestSchema>;
+
+export const documentVisibilitySchema = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  title: z.string(),
+  /** What retrieval uses: the admin's choice when set, else the source's `public`. */
+  isPublic: z.boolean(),
+  publicOverride: z.boolean().nullable(),
+});
+export type DocumentVisibility = z.infer<typeof documentVisibilitySchema>;

@@ -8,6 +8,7 @@ import { AppError } from '../contract/errors.js';
 import type { Store } from '../contract/store.js';
 import { createTenantSchema } from '../contract/tenant.js';
 import { packageRoot, packageVersion } from '../package-root.js';
+import { registerKnowledgeRoutes } from './knowledge-routes.js';
 import { registerAnswerRoutes, type AnswerDesk } from './answer-routes.js';
 import type { ConnectorDesk } from './connector-desk.js';
 import { registerConnectorRoutes } from './connector-routes.js';
@@ -148,6 +149,7 @@ export async function buildConsoleApp(options: ConsoleAppOptions): Promise<Fasti
     return reply.status(201).send(tenant);
   });
   registerAnswerRoutes(app, { store, answers: options.answers, shutdown: options.shutdown });
+  registerKnowledgeRoutes(app, { store, knowledge: options.answers.engine.knowledge });
   if (options.connectors) {
     registerConnectorRoutes(app, { store, connectors: options.connectors, shutdown: options.shutdown });
   }

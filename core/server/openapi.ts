@@ -15,6 +15,8 @@ import {
   testNewConnectorRequestSchema,
   updateConnectorRequestSchema,
   consoleRoutes,
+  documentVisibilityRequestSchema,
+  documentVisibilitySchema,
   draftRequestSchema,
   rememberAnswerRequestSchema,
   rememberedAnswerSchema,
@@ -169,6 +171,24 @@ export function consoleOpenApi(version: string): Record<string, unknown> {
             '200': { description: 'matches, best first', ...json(similarAnswersSchema) },
             ...tenantErrors,
             '503': error('no embedding model is installed'),
+          },
+        },
+      },
+      [openApiPath(consoleRoutes.documentVisibility)]: {
+        put: {
+          summary: 'Make a document visible to the public widget, hide it, or follow its source again (null)',
+          parameters: [
+            tenantParameter,
+            { name: 'document', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, ...json(documentVisibilityRequestSchema) },
+          responses: {
+            '200': {
+              description: 'the document and its effective visibility',
+              ...json(documentVisibilitySchema),
+            },
+            ...tenantErrors,
+            '404': error('no such tenant or document'),
           },
         },
       },
