@@ -15,6 +15,7 @@ import type { FolderSettings } from './settings.js';
 import { exclusionMatcher, includedExtensions } from './settings.js';
 import type { FolderEntry } from './walk.js';
 import { folderAccessError, untilAborted, walkFolder } from './walk.js';
+import { watchFolder } from './watch.js';
 
 /** How much one `load` call reads before it returns a checkpoint (the runner commits after each page). */
 export interface PageLimits {
@@ -156,6 +157,16 @@ export function createFolderSource(
       }
       return { hasMore: false } satisfies FolderCheckpoint;
     },
+
+    ...(settings.watch
+      ? {
+          watch: (onChange: () => void) =>
+            watchFolder(settings.path, () => onChange(), {
+              exclude: settings.exclude,
+              onError: (error) => context.log?.(`watching ${settings.path}: ${error.message}`),
+            }),
+        }
+      : {}),
 
     /**
      * Every selected file's relative path, whatever its size or time. A folder that cannot be listed throws

@@ -108,6 +108,12 @@ export interface ConnectorSource {
   ): AsyncGenerator<SourceDocument | ItemFailure, Checkpoint>;
   /** Every external id the source holds now (capability `listIds`): documents not listed are pruned. */
   listIds?(signal: AbortSignal): AsyncGenerator<string, void>;
+  /**
+   * For sources that notice their own changes (a watched folder): calls `onChange` soon after one, so the
+   * scheduler syncs without waiting for the schedule. Returns the function that stops watching. Absent when
+   * the source cannot watch or its settings turned watching off.
+   */
+  watch?(onChange: () => void): () => void;
 }
 
 export interface ConnectorDefinition<Settings = unknown> {

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../contract/store.js';
 import { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tempDir } from '../testing/temp-home.js';
+import { shippedRegistry } from './registry.js';
 import { SyncScheduler, validateSchedule } from './scheduler.js';
 import { FakeSource, fakeRegistry, memorySecretStore } from './testing/fake-connector.js';
 
@@ -88,5 +90,47 @@ describe('SyncScheduler', () => {
   it('validates cron expressions', () => {
     expect(() => validateSchedule('*/30 * * * *')).not.toThrow();
     expect(() => validateSchedule('every day')).toThrow(/not a cron expression/);
+  });
+
+  it('syncs a watched folder soon after a file changes, and stops watching when disabled', async () => {
+    const { dir: share, cleanup: removeShare } = tempDir('airdesk-share-');
+    try {
+      fs.writeFileSync(path.join(share, 'one.md'), '# One\n\nThe first note.');
+      const ended: string[] = [];
+      const watching = new SyncScheduler({
+        kb,
+        store,
+        secrets: memorySecretStore(),
+        registry: await shippedRegistry(),
+        onRunEnd: (_tenant, _id, outcome) => ended.push('run' in outcome ? outcome.run.status : 'error'),
+      });
+      try {
+        const c = await store.connectors.add('acme', {
+          kind: 'folder',
+          name: 'share',
+          settings: { path: share, watch: true },
+          schedule: null,
+        });
+        await watching.refresh();
+        fs.writeFileSync(path.join(share, 'two.md'), '# Two\n\nThe second note.');
+        const deadline = Date.now() + 15_000;
+        while (ended.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect(ended).toEqual(['succeeded']);
+        expect((await store.knowledge.listDocuments('acme')).map((d) => d.externalId).sort()).toEqual([
+          'one.md',
+          'two.md',
+        ]);
+
+        await store.connectors.update('acme', c.id, { enabled: false });
+        await watching.refresh();
+        fs.writeFileSync(path.join(share, 'three.md'), '# Three\n\nThe third note.');
+        await new Promise((r) => setTimeout(r, 3_000)); // longer than the watcher's 2 s debounce
+        expect(ended).toEqual(['succeeded']);
+      } finally {
+        await watching.stop();
+      }
+    } finally {
+      removeShare();
+    }
   });
 });

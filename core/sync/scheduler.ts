@@ -1,11 +1,12 @@
 import { Cron } from 'croner';
-import type { SyncRun } from '../contract/connector.js';
+import type { ConnectorConfig, SyncRun } from '../contract/connector.js';
 import { AppError } from '../contract/errors.js';
 import type { SecretStore } from '../contract/secrets.js';
 import type { Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
-import type { ConnectorRegistry } from './registry.js';
+import { resolveSecrets } from './connector-secrets.js';
+import { loadConnector, type ConnectorRegistry } from './registry.js';
 import { runSync, type SyncProgress, type SyncRequest } from './run-sync.js';
 
 /** Throws `invalid_input` unless `expression` is a cron expression croner accepts (5 or 6 fields). */
@@ -56,6 +57,8 @@ interface Job {
  */
 export class SyncScheduler {
   private readonly crons = new Map<string, Cron>();
+  /** Stop functions of the sources watching for their own changes (a watched folder), by connector. */
+  private readonly watchers = new Map<string, { settings: string; stop: () => void }>();
   private readonly jobs = new Map<string, Job>();
   private readonly queue: Job[] = [];
   private running = 0;
@@ -72,13 +75,16 @@ export class SyncScheduler {
       ? await this.options.tenants()
       : (await this.options.store.tenants.list()).map((t) => t.id);
     const wanted = new Map<string, { tenant: TenantId; connectorId: string; schedule: string }>();
+    const watched = new Map<string, { tenant: TenantId; config: ConnectorConfig }>();
     for (const tenant of tenants) {
       for (const c of await this.options.store.connectors.list(tenant)) {
         if (c.enabled && c.schedule)
           wanted.set(keyOf(tenant, c.id), { tenant, connectorId: c.id, schedule: c.schedule });
+        if (c.enabled && c.settings.watch === true) watched.set(keyOf(tenant, c.id), { tenant, config: c });
       }
     }
     if (this.stopped) return;
+    await this.rearmWatchers(watched);
     for (const [key, cron] of this.crons) {
       const w = wanted.get(key);
       if (!w || cron.getPattern() !== w.schedule) {
@@ -99,6 +105,45 @@ export class SyncScheduler {
           w.connectorId,
           `schedule "${w.schedule}" is not valid: ${String(error)}`,
         );
+      }
+    }
+  }
+
+  /**
+   * Starts watching the sources that can notice their own changes (`watch: true` in their settings) and stops
+   * the watchers of connectors that were disabled, deleted or changed. A change syncs the connector at once
+   * (joining a run already going); the schedule stays the safety net for changes a watch cannot see.
+   */
+  private async rearmWatchers(watched: Map<string, { tenant: TenantId; config: ConnectorConfig }>) {
+    for (const [key, w] of this.watchers) {
+      const now = watched.get(key);
+      if (!now || JSON.stringify(now.config.settings) !== w.settings) {
+        w.stop();
+        this.watchers.delete(key);
+      }
+    }
+    for (const [key, { tenant, config }] of watched) {
+      if (this.watchers.has(key)) continue;
+      try {
+        const definition = await loadConnector(config.kind, this.options.registry);
+        const settings = definition.settingsSchema.parse(config.settings);
+        const secrets = await resolveSecrets(definition, config.settings, {
+          tenant,
+          connectorName: config.name,
+          secrets: this.options.secrets,
+        });
+        const source = definition.create(settings, {
+          secrets,
+          fetch: this.options.fetch ?? fetch,
+          log: (message) => this.options.log?.(tenant, config.id, message),
+        });
+        if (!source.watch) continue;
+        const stop = source.watch(() => {
+          this.runNow(tenant, config.id).catch(() => {}); // reported through onRunEnd
+        });
+        this.watchers.set(key, { settings: JSON.stringify(config.settings), stop });
+      } catch (error) {
+        this.options.log?.(tenant, config.id, `cannot watch for changes: ${String(error)}`);
       }
     }
   }
@@ -165,6 +210,8 @@ export class SyncScheduler {
     this.stopped = true;
     for (const cron of this.crons.values()) cron.stop();
     this.crons.clear();
+    for (const watcher of this.watchers.values()) watcher.stop();
+    this.watchers.clear();
     const running = [...this.jobs.values()];
     for (const job of running) this.cancel(job.tenant, job.connectorId);
     await Promise.allSettled(running.map((j) => j.done));
