@@ -11,6 +11,7 @@ import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerSync } from './commands/sync.js';
 import { registerTenants } from './commands/tenants.js';
+import { registerWidgetKeys } from './commands/widget-keys.js';
 import { createOutput, type Output } from './output.js';
 import { HelpShown, UsageError } from './usage-error.js';
 
@@ -53,6 +54,7 @@ export function buildProgram(
   registerGrounding(program, context);
   registerConnectors(program, context);
   registerSync(program, context);
+  registerWidgetKeys(program, context);
 
   for (const command of allCommands(program)) {
     if (command.commands.length > 0) {

@@ -65,3 +65,67 @@ export interface Escalation {
   status: 'open' | 'assigned' | 'closed';
   createdAt: string;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The support desk (widget conversations, drafts for agents, the per-conversation event log)
+
+/** How a tenant's desk answers visitors: 'draft' (the default) lets a person send; 'auto' replies itself. */
+export const replyModes = ['draft', 'auto'] as const;
+export type ReplyMode = (typeof replyModes)[number];
+
+export interface DeskSettings {
+  replyMode: ReplyMode;
+  /** In 'auto' mode, a reply is sent only at this confidence (0..1) or above, and never when it escalates. */
+  autoReplyThreshold: number;
+}
+
+export const defaultDeskSettings: DeskSettings = { replyMode: 'draft', autoReplyThreshold: 0.75 };
+
+export const deskSettingsSchema = z
+  .object({
+    replyMode: z.enum(replyModes),
+    autoReplyThreshold: z.number().min(0).max(1),
+  })
+  .strict();
+
+/** The server-sent events of a widget conversation (SPEC.md `GET /v1/conversations/:id/events`). */
+export const conversationEventTypes = [
+  'message.delta',
+  'message.completed',
+  'conversation.handoff',
+  'conversation.resolved',
+] as const;
+export type ConversationEventType = (typeof conversationEventTypes)[number];
+
+/** One entry of a conversation's event log; ids increase monotonically, so a stream resumes after the last. */
+export interface ConversationEvent {
+  id: number;
+  conversationId: string;
+  type: ConversationEventType;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** An AI draft kept for an agent (draft mode, or an auto reply held back): not shown to the visitor. */
+export interface AgentDraft {
+  id: string;
+  conversationId: string;
+  /** The visitor message it answers. */
+  messageId: string;
+  text: string;
+  citations: Citation[];
+  confidence: number;
+  escalate: boolean;
+  priority: Priority | null;
+  reasons: EscalationReason[];
+  /** 'pending' until an agent sends or discards it. */
+  status: 'pending' | 'sent' | 'discarded';
+  createdAt: string;
+}
+
+export interface CsatRecord {
+  conversationId: string;
+  rating: number;
+  comment: string | null;
+  createdAt: string;
+}

@@ -1,5 +1,13 @@
 import type { Checkpoint, ConnectorConfig, SyncRun } from './connector.js';
 import type {
+  AgentDraft,
+  ConversationEvent,
+  ConversationEventType,
+  CsatRecord,
+  DeskSettings,
+  Escalation,
+  EscalationReason,
+  Priority,
   Conversation,
   ConversationStatus,
   Message,
@@ -25,6 +33,8 @@ export interface Store {
   readonly connectors: ConnectorStore;
   readonly answers: AnswerMemoryStore;
   readonly quality: QualityStore;
+  readonly widgetKeys: WidgetKeyStore;
+  readonly desk: DeskStore;
   /** Absolute path of a file inside the tenant's own folder; rejects any path that would leave it. */
   tenantFile(tenant: TenantId, relativePath: string): Promise<string>;
   close(): Promise<void>;
@@ -223,4 +233,66 @@ export interface QualityStore {
     tenant: TenantId,
     filter?: { conversationId?: string; limit?: number },
   ): Promise<HallucinationDetection[]>;
+}
+
+/** A publishable widget key (only a SHA-256 of the key is kept), bound to one tenant and an origin allow-list. */
+export interface WidgetKeyRecord {
+  id: string;
+  tenantId: TenantId;
+  /** Normalised origins (`scheme://host[:port]`) the key may be used from. */
+  origins: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface WidgetKeyStore {
+  create(input: { tenantId: TenantId; keyHash: string; origins: string[] }): Promise<WidgetKeyRecord>;
+  /** The active (not revoked) key with this hash, or null. */
+  findByHash(keyHash: string): Promise<WidgetKeyRecord | null>;
+  list(filter?: { tenantId?: TenantId }): Promise<WidgetKeyRecord[]>;
+  revoke(id: string): Promise<boolean>;
+  /** Every origin some active key allows (CORS preflights carry no key). */
+  allowedOrigins(): Promise<string[]>;
+}
+
+/** The support desk's per-tenant records: settings, the conversation event log, agent drafts, escalations, CSAT. */
+export interface DeskStore {
+  settings(tenant: TenantId): Promise<DeskSettings>;
+  updateSettings(tenant: TenantId, patch: Partial<DeskSettings>): Promise<DeskSettings>;
+  /** Appends events in one transaction; ids increase monotonically. @throws AppError `not_found`. */
+  appendEvents(
+    tenant: TenantId,
+    conversationId: string,
+    events: { type: ConversationEventType; data: Record<string, unknown> }[],
+  ): Promise<ConversationEvent[]>;
+  /** Events of a conversation with an id above `afterId`, oldest first. */
+  events(
+    tenant: TenantId,
+    conversationId: string,
+    options?: { afterId?: number; limit?: number },
+  ): Promise<ConversationEvent[]>;
+  saveDraft(tenant: TenantId, input: Omit<AgentDraft, 'id' | 'status' | 'createdAt'>): Promise<AgentDraft>;
+  /** Newest first. */
+  drafts(
+    tenant: TenantId,
+    filter?: { conversationId?: string; status?: AgentDraft['status']; limit?: number },
+  ): Promise<AgentDraft[]>;
+  setDraftStatus(tenant: TenantId, id: string, status: AgentDraft['status']): Promise<void>;
+  recordEscalation(
+    tenant: TenantId,
+    input: { conversationId: string; priority: Priority; reasons: EscalationReason[] },
+  ): Promise<Escalation>;
+  /** Newest first. */
+  escalations(
+    tenant: TenantId,
+    filter?: { conversationId?: string; status?: Escalation['status'] },
+  ): Promise<Escalation[]>;
+  /** Closes the conversation's open or assigned escalations; returns how many. */
+  closeEscalations(tenant: TenantId, conversationId: string): Promise<number>;
+  /** One rating per conversation; a second one replaces the first. */
+  saveCsat(
+    tenant: TenantId,
+    input: { conversationId: string; rating: number; comment: string | null },
+  ): Promise<CsatRecord>;
+  csat(tenant: TenantId, conversationId: string): Promise<CsatRecord | null>;
 }

@@ -8,7 +8,7 @@ import type { AnswerDesk } from './answer-routes.js';
 import type { ConnectorDesk } from './connector-desk.js';
 import { buildConsoleApp } from './console-app.js';
 import { createMetrics } from './metrics.js';
-import { buildWidgetApp } from './widget-app.js';
+import { buildWidgetApp, type WidgetDesk, type WidgetLimits } from './widget-app.js';
 
 export const defaultPorts = { console: 4870, widget: 4871 } as const;
 
@@ -25,6 +25,9 @@ export interface ServerOptions {
   /** Fixed token (AIRDESK_CONSOLE_TOKEN); a random one is made per start when absent. */
   consoleToken?: string;
   uiDir?: string;
+  /** The support desk behind the widget API (`/v1`); without it the widget listener serves only /healthz. */
+  widget?: WidgetDesk;
+  widgetLimits?: Partial<WidgetLimits>;
 }
 
 export interface RunningServer {
@@ -55,6 +58,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store: options.store,
     logger: options.logger.child({ listener: 'widget' }),
     metrics,
+    shutdown: shutdown.signal,
+    ...(options.widget ? { widget: options.widget } : {}),
+    ...(options.widgetLimits ? { limits: options.widgetLimits } : {}),
   });
   try {
     // The console carries admin powers: it is bound to loopback whatever else is configured.

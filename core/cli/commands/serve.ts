@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../contract/errors.js';
+import { openDesk } from '../../desk/index.js';
 import type { SecretStore } from '../../contract/secrets.js';
 import { openSecretStore } from '../../secrets/index.js';
 import { createConnectorDesk } from '../../server/connector-desk.js';
@@ -52,6 +53,12 @@ export function registerServe(program: Command, context: () => CliContext): void
         secrets,
         logger: logger.child({ part: 'sync' }),
       });
+      const widget = openDesk({
+        home,
+        store,
+        engine: answers.engine,
+        logger: logger.child({ part: 'desk' }),
+      });
       let server;
       try {
         // Schedules are armed before the listeners open; a scheduled sync may start at once.
@@ -60,6 +67,7 @@ export function registerServe(program: Command, context: () => CliContext): void
           store,
           answers: { engine: answers.engine, memory: answers.kb.embedder !== null },
           connectors,
+          widget,
           logger,
           consolePort: opts.consolePort ?? defaultPorts.console,
           widgetPort: opts.widgetPort ?? defaultPorts.widget,

@@ -64,4 +64,20 @@ export const globalMigrations: readonly Migration[] = [
         ('viewer', 'Viewer', '["inbox.read","knowledge.read","quality.read"]', 1);
     `,
   },
+  {
+    version: 2,
+    name: 'widget keys',
+    // Publishable widget keys: only a SHA-256 of the key is kept. origins: JSON array of normalised origins.
+    sql: `
+      CREATE TABLE widget_keys (
+        id         TEXT PRIMARY KEY,
+        key_hash   TEXT NOT NULL UNIQUE,
+        tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        origins    TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE INDEX widget_keys_by_tenant ON widget_keys(tenant_id);
+    `,
+  },
 ];

@@ -8,11 +8,13 @@ import { sqliteAnswerMemoryStore } from './answers.js';
 import { sqliteQualityStore } from './quality.js';
 import { sqliteConnectorStore } from './connectors.js';
 import { sqliteConversationStore } from './conversations.js';
+import { sqliteDeskStore } from './desk.js';
 import { globalMigrations } from './global-migrations.js';
 import { sqliteKnowledgeStore } from './knowledge.js';
 import { openDatabase, type Db } from './open-database.js';
 import { sqliteAuditLog, sqliteSessionStore, sqliteTenantRegistry } from './registry.js';
 import { tenantMigrations } from './tenant-migrations.js';
+import { sqliteWidgetKeyStore } from './widget-keys.js';
 import {
   checkTenantId,
   removePendingFolders,
@@ -63,6 +65,8 @@ export function openSqliteStore(home: string): Store {
     connectors: sqliteConnectorStore(dbOf),
     answers: sqliteAnswerMemoryStore(dbOf),
     quality: sqliteQualityStore(dbOf),
+    widgetKeys: sqliteWidgetKeyStore(globalDb),
+    desk: sqliteDeskStore(dbOf),
     async tenantFile(tenant, relativePath) {
       dbOf(tenant); // a tenant that is not registered has no files
       return resolveTenantFile(home, tenant, relativePath);

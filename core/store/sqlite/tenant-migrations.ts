@@ -160,4 +160,50 @@ export const tenantMigrations: readonly Migration[] = [
       ALTER TABLE documents ADD COLUMN public_override INTEGER CHECK (public_override IN (0, 1));
     `,
   },
+  {
+    version: 6,
+    name: 'support desk: settings, conversation events, drafts, csat',
+    // conversation_events is the widget's SSE log: AUTOINCREMENT ids never go back, even after deletes, so a
+    // stream resumes from Last-Event-ID after a disconnect or a restart. Drafts are AI replies held for agents.
+    sql: `
+      CREATE TABLE desk_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE conversation_events (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        type            TEXT NOT NULL,
+        data            TEXT NOT NULL DEFAULT '{}',
+        created_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX conversation_events_by_conversation ON conversation_events(conversation_id, id);
+
+      CREATE TABLE agent_drafts (
+        id              TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        message_id      TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        text            TEXT NOT NULL,
+        citations       TEXT NOT NULL DEFAULT '[]',
+        confidence      REAL NOT NULL,
+        escalate        INTEGER NOT NULL CHECK (escalate IN (0, 1)),
+        priority        TEXT CHECK (priority IN ('urgent', 'high', 'medium', 'low')),
+        reasons         TEXT NOT NULL DEFAULT '[]',
+        status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'discarded')),
+        created_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX agent_drafts_by_conversation ON agent_drafts(conversation_id, created_at);
+      CREATE INDEX agent_drafts_by_status ON agent_drafts(status, created_at);
+
+      CREATE INDEX escalations_by_conversation ON escalations(conversation_id, created_at);
+
+      CREATE TABLE csat (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+        rating          INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment         TEXT,
+        created_at      TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import {
+  defaultDeskSettings,
+  deskSettingsSchema,
+  type AgentDraft,
+  type Citation,
+  type ConversationEvent,
+  type ConversationEventType,
+  type CsatRecord,
+  type DeskSettings,
+  type Escalation,
+  type EscalationReason,
+  type Priority,
+} from '../../contract/conversation.js';
+import { AppError } from '../../contract/errors.js';
+import type { DeskStore } from '../../contract/store.js';
+import type { TenantId } from '../../contract/tenant.js';
+import type { Db } from './open-database.js';
+
+interface EventRow {
+  id: number;
+  conversation_id: string;
+  type: ConversationEventType;
+  data: string;
+  created_at: string;
+}
+
+interface DraftRow {
+  id: string;
+  conversation_id: string;
+  message_id: string;
+  text: string;
+  citations: string;
+  confidence: number;
+  escalate: number;
+  priority: Priority | null;
+  reasons: string;
+  status: AgentDraft['status'];
+  created_at: string;
+}
+
+interface EscalationRow {
+  id: string;
+  conversation_id: string;
+  priority: Priority;
+  reasons: string;
+  status: Escalation['status'];
+  created_at: string;
+}
+
+interface CsatRow {
+  conversation_id: string;
+  rating: number;
+  comment: string | null;
+  created_at: string;
+}
+
+const toEvent = (r: EventRow): ConversationEvent => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  type: r.type,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+const toDraft = (r: DraftRow): AgentDraft => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  messageId: r.message_id,
+  text: r.text,
+  citations: JSON.parse(r.citations) as Citation[],
+  confidence: r.confidence,
+  escalate: r.escalate === 1,
+  priority: r.priority,
+  reasons: JSON.parse(r.reasons) as EscalationReason[],
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+const toEscalation = (r: EscalationRow): Escalation => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  priority: r.priority,
+  reasons: JSON.parse(r.reasons) as EscalationReason[],
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+const toCsat = (r: CsatRow): CsatRecord => ({
+  conversationId: r.conversation_id,
+  rating: r.rating,
+  comment: r.comment,
+  createdAt: r.created_at,
+});
+
+/** The desk's per-tenant rows, in the tenant's own file like its conversations. */
+export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
+  const mustExist = (db: Db, tenant: TenantId, id: string) => {
+    const row = db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?').get(id);
+    if (!row) throw new AppError('not_found', `conversation ${id} does not exist in tenant "${tenant}"`);
+  };
+  const readSettings = (db: Db): DeskSettings => {
+    const rows = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM desk_settings').all();
+    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    const parsed = deskSettingsSchema.safeParse({ ...defaultDeskSettings, ...stored });
+    return parsed.success ? parsed.data : { ...defaultDeskSettings };
+  };
+  return {
+    async settings(tenant) {
+      return readSettings(dbOf(tenant));
+    },
+    async updateSettings(tenant, patch) {
+      const db = dbOf(tenant);
+      const next = deskSettingsSchema.parse({ ...readSettings(db), ...patch });
+      const put = db.prepare(
+        'INSERT INTO desk_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      );
+      db.transaction(() => {
+        for (const [key, value] of Object.entries(next)) put.run(key, JSON.stringify(value));
+      })();
+      return next;
+    },
+    async appendEvents(tenant, conversationId, events) {
+      const db = dbOf(tenant);
+      const insert = db.prepare<[string, string, string, string], EventRow>(
+        'INSERT INTO conversation_events (conversation_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+      );
+      return db.transaction(() => {
+        mustExist(db, tenant, conversationId);
+        const at = new Date().toISOString();
+        return events.map((e) => toEvent(insert.get(conversationId, e.type, JSON.stringify(e.data), at)!));
+      })();
+    },
+    async events(tenant, conversationId, { afterId = 0, limit = 1000 } = {}) {
+      return dbOf(tenant)
+        .prepare<[string, number, number], EventRow>(
+          'SELECT * FROM conversation_events WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?',
+        )
+        .all(conversationId, afterId, limit)
+        .map(toEvent);
+    },
+    async saveDraft(tenant, input) {
+      const db = dbOf(tenant);
+      const draft: AgentDraft = {
+        ...input,
+        id: randomUUID(),
+        status: 'pending',
+        createdAt: new Date().toISOString(),
+      };
+      db.prepare(
+        `INSERT INTO agent_drafts (id, conversation_id, message_id, text, citations, confidence, escalate, priority,
+           reasons, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        draft.id,
+        draft.conversationId,
+        draft.messageId,
+        draft.text,
+        JSON.stringify(draft.citations),
+        draft.confidence,
+        draft.escalate ? 1 : 0,
+        draft.priority,
+        JSON.stringify(draft.reasons),
+        draft.status,
+        draft.createdAt,
+      );
+      return draft;
+    },
+    async drafts(tenant, { conversationId, status, limit = 100 } = {}) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (conversationId !== undefined) {
+        where.push('conversation_id = ?');
+        params.push(conversationId);
+      }
+      if (status !== undefined) {
+        where.push('status = ?');
+        params.push(status);
+      }
+      const sql = `SELECT * FROM agent_drafts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+      return dbOf(tenant)
+        .prepare<(string | number)[], DraftRow>(sql)
+        .all(...params, limit)
+        .map(toDraft);
+    },
+    async setDraftStatus(tenant, id, status) {
+      const result = dbOf(tenant).prepare('UPDATE agent_drafts SET status = ? WHERE id = ?').run(status, id);
+      if (result.changes === 0)
+        throw new AppError('not_found', `draft ${id} does not exist in tenant "${tenant}"`);
+    },
+    async recordEscalation(tenant, { conversationId, priority, reasons }) {
+      const db = dbOf(tenant);
+      mustExist(db, tenant, conversationId);
+      const escalation: Escalation = {
+        id: randomUUID(),
+        conversationId,
+        priority,
+        reasons,
+        status: 'open',
+        createdAt: new Date().toISOString(),
+      };
+      db.prepare(
+        'INSERT INTO escalations (id, conversation_id, priority, reasons, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(escalation.id, conversationId, priority, JSON.stringify(reasons), 'open', escalation.createdAt);
+      return escalation;
+    },
+    async escalations(tenant, { conversationId, status } = {}) {
+      const where: string[] = [];
+      const params: string[] = [];
+      if (conversationId !== undefined) {
+        where.push('conversation_id = ?');
+        params.push(conversationId);
+      }
+      if (status !== undefined) {
+        where.push('status = ?');
+        params.push(status);
+      }
+      const sql = `SELECT * FROM escalations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at DESC, rowid DESC`;
+      return dbOf(tenant)
+        .prepare<string[], EscalationRow>(sql)
+        .all(...params)
+        .map(toEscalation);
+    },
+    async closeEscalations(tenant, conversationId) {
+      const result = dbOf(tenant)
+        .prepare(
+          "UPDATE escalations SET status = 'closed', closed_at = ? WHERE conversation_id = ? AND status != 'closed'",
+        )
+        .run(new Date().toISOString(), conversationId);
+      return result.changes;
+    },
+    async saveCsat(tenant, { conversationId, rating, comment }) {
+      const db = dbOf(tenant);
+      mustExist(db, tenant, conversationId);
+      const record: CsatRecord = { conversationId, rating, comment, createdAt: new Date().toISOString() };
+      db.prepare(
+        `INSERT INTO csat (conversation_id, rating, comment, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(conversation_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment,
+           created_at = excluded.created_at`,
+      ).run(conversationId, rating, comment, record.createdAt);
+      return record;
+    },
+    async csat(tenant, conversationId) {
+      const row = dbOf(tenant)
+        .prepare<[string], CsatRow>('SELECT * FROM csat WHERE conversation_id = ?')
+        .get(conversationId);
+      return row ? toCsat(row) : null;
+    },
+  };
+}
