@@ -94,6 +94,9 @@ export class KnowledgeBase {
       if (!showing) await index.updateAccess([access(false)]);
       const after = await knowledge.setPublic(tenant, docId, isPublic);
       if (showing) await index.updateAccess([access(after.isPublic)]);
+      // An update rewrites the rows outside the full-text index; until it is refreshed, a filtered search
+      // ranks them by a different path and the widget gets the wrong documents first.
+      await index.maintain();
       return after;
     });
   }

@@ -26,14 +26,28 @@ export interface ServerUnderTest {
  * Starts `node bin/airdesk.js serve` on free ports and resolves once it prints its `listening` line.
  * Fails with the server's stderr if it exits or stays silent first.
  */
-export async function startServer(token: string, timeoutMs = 30_000): Promise<ServerUnderTest> {
-  const home = await mkdtemp(path.join(tmpdir(), 'airdesk-e2e-'));
+export async function startServer(
+  token: string,
+  timeoutMs = 30_000,
+  options: { home?: string; env?: NodeJS.ProcessEnv; widgetHost?: string } = {},
+): Promise<ServerUnderTest> {
+  const home = options.home ?? (await mkdtemp(path.join(tmpdir(), 'airdesk-e2e-')));
   const child = spawn(
     process.execPath,
-    ['bin/airdesk.js', 'serve', '--home', home, '--console-port', '0', '--widget-port', '0'],
+    [
+      'bin/airdesk.js',
+      'serve',
+      '--home',
+      home,
+      '--console-port',
+      '0',
+      '--widget-port',
+      '0',
+      ...(options.widgetHost ? ['--widget-host', options.widgetHost] : []),
+    ],
     {
       cwd: repoRoot,
-      env: { ...process.env, AIRDESK_CONSOLE_TOKEN: token },
+      env: { ...process.env, ...options.env, AIRDESK_CONSOLE_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -275,6 +275,38 @@ describe('permission-aware retrieval (real LanceDB, tiny ONNX embedder)', () => 
     expect(isAppError(missing) && missing.code).toBe('not_found');
   });
 
+  it('ranks documents made public exactly as before for the widget (the full-text index follows the update)', async () => {
+    const topics = [
+      'printer paper jam',
+      'printer toner low',
+      'vpn token expired',
+      'refund to card',
+      'badge lost',
+    ];
+    await ingest(
+      (async function* () {
+        for (const [i, topic] of topics.entries()) {
+          yield {
+            externalId: `d${i}`,
+            title: topic,
+            source: `d${i}.md`,
+            sections: [
+              { headings: [topic], text: `${topic}: what to do when the ${topic} happens at the office.` },
+            ],
+          };
+        }
+      })(),
+    );
+    const query = 'printer toner';
+    const admin = await kb.search(tenant, query, { mode: 'bm25', k: 3 });
+    for (const d of await store.knowledge.listDocuments(tenant)) await kb.setPublic(tenant, d.id, true);
+    const widget = await kb.search(tenant, query, { mode: 'bm25', k: 3, audience: { kind: 'public' } });
+    expect(widget.hits.map((h) => [h.externalId, h.score.toFixed(4)])).toEqual(
+      admin.hits.map((h) => [h.externalId, h.score.toFixed(4)]),
+    );
+    expect(widget.hits[0]?.externalId).toBe('d1');
+  });
+
   it("one tenant's principals never match another tenant's documents", async () => {
     const other = `t${++tenantCount}`;
     await store.tenants.create({ id: other });
