@@ -1,3 +1,4 @@
+import { cosine } from '../../knowledge/embedding/pooling.js';
 import type { Embedder } from '../../contract/retrieval.js';
 
 const batchSize = 32;
@@ -46,19 +47,4 @@ export class VectorCache {
       this.vectors.delete(oldest);
     }
   }
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }

@@ -2,6 +2,7 @@ import type { RetrievalGrade } from '../../contract/answer.js';
 import type { Embedder, SearchHit, SearchResult } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
 import type { SearchOptions } from '../../knowledge/retrieval/retriever.js';
+import { cosine } from '../../knowledge/embedding/pooling.js';
 import { gradeHit, overallGrade, type GradedHit } from './grade.js';
 import { expandedQuery, keywordQuery } from './rewrite.js';
 import { contentTerms } from './terms.js';
@@ -90,15 +91,8 @@ async function rescoreAgainstQuestion(
     const { vector: _ignored, ...stages } = hit.stages;
     const chunk = chunks[i];
     if (!q || !chunk) return { ...hit, stages };
-    return { ...hit, stages: { ...stages, vector: { rank: i + 1, score: dot(q, chunk) } } };
+    return { ...hit, stages: { ...stages, vector: { rank: i + 1, score: cosine(q, chunk) } } };
   });
-}
-
-/** Embeddings are unit length, so the dot product is the cosine. */
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i += 1) sum += a[i]! * b[i]!;
-  return sum;
 }
 
 /** Union by chunk, keeping the better-graded copy of a chunk found by two queries. */
