@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { OpenDialogOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { desktopChannelOf } from '../core/contract/desktop.js';
+import { desktopChannelOf, type NotificationRequest } from '../core/contract/desktop.js';
 import {
   bindDesktopHandlers,
   createDesktopHandlers,
@@ -17,7 +17,11 @@ const absolute = path.resolve('/tmp/airdesk/docs/readme.md');
 
 /** Records what the handlers ask of the desktop, answering dialogs with `picked`. */
 function fakeServices(picked: { canceled: boolean; filePaths: string[] }) {
-  const calls: { dialogs: OpenDialogOptions[]; shown: string[] } = { dialogs: [], shown: [] };
+  const calls: { dialogs: OpenDialogOptions[]; shown: string[]; notified: NotificationRequest[] } = {
+    dialogs: [],
+    shown: [],
+    notified: [],
+  };
   const services: DesktopServices = {
     showOpenDialog: (options) => {
       calls.dialogs.push(options);
@@ -25,6 +29,7 @@ function fakeServices(picked: { canceled: boolean; filePaths: string[] }) {
     },
     showItemInFolder: (fullPath) => calls.shown.push(fullPath),
     appInfo: () => ({ version: '0.1.0', platform: 'linux', consoleUrl: `${origin}/` }),
+    notify: (request) => calls.notified.push(request),
   };
   return { services, calls };
 }
@@ -92,6 +97,36 @@ describe('bindDesktopHandlers', () => {
       code: 'invalid_input',
     });
     await expect(invoke('app:info', `${origin}/`, 'x')).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
+describe('notify:show', () => {
+  it('shows a valid notification and refuses anything else', async () => {
+    const { services, calls } = fakeServices({ canceled: true, filePaths: [] });
+    const { invoke } = bound(services);
+    await invoke('notify:show', `${origin}/`, { title: 'New escalation', body: 'urgent: refund' });
+    expect(calls.notified).toEqual([{ title: 'New escalation', body: 'urgent: refund' }]);
+    for (const request of [
+      undefined,
+      'x',
+      { title: '' },
+      { title: 'x', body: 5 },
+      { title: 'x'.repeat(201), body: '' },
+      { title: 'x', body: 'y'.repeat(1001) },
+      { title: 'x', body: 'y', icon: '/etc/passwd' },
+    ])
+      await expect(
+        invoke('notify:show', `${origin}/`, request),
+        JSON.stringify(request),
+      ).rejects.toMatchObject({
+        code: 'invalid_input',
+      });
+    await expect(
+      invoke('notify:show', 'https://evil.example/', { title: 'x', body: 'y' }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    expect(calls.notified).toHaveLength(1);
   });
 });
 

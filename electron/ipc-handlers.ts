@@ -1,7 +1,13 @@
 import path from 'node:path';
 import type { OpenDialogOptions } from 'electron';
 import { AppError } from '../core/contract/errors.js';
-import type { AppInfo, DesktopChannel, DesktopChannels, OpenFilesRequest } from '../core/contract/desktop.js';
+import type {
+  AppInfo,
+  DesktopChannel,
+  DesktopChannels,
+  NotificationRequest,
+  OpenFilesRequest,
+} from '../core/contract/desktop.js';
 import { isTrustedSender } from './navigation.js';
 
 /** What the handlers may do to the desktop: the Electron modules main.ts passes in, fakes in tests. */
@@ -9,6 +15,8 @@ export interface DesktopServices {
   showOpenDialog(options: OpenDialogOptions): Promise<{ canceled: boolean; filePaths: string[] }>;
   showItemInFolder(fullPath: string): void;
   appInfo(): AppInfo;
+  /** Shows a native notification; clicking it brings the console window forward. */
+  notify(request: NotificationRequest): void;
 }
 
 /** One handler per channel; each takes the renderer's untrusted argument and validates it. */
@@ -30,6 +38,10 @@ export function createDesktopHandlers(services: DesktopServices): DesktopHandler
     'app:info': (request) => {
       if (request !== undefined) throw invalid('app:info takes no argument');
       return Promise.resolve(services.appInfo());
+    },
+    'notify:show': (request) => {
+      services.notify(parseNotificationRequest(request));
+      return Promise.resolve();
     },
   };
 }
@@ -122,6 +134,19 @@ export function parseShowInFolderRequest(request: unknown): string {
     throw invalid('showInFolder needs a non-empty path');
   if (!path.isAbsolute(fullPath)) throw invalid('showInFolder needs an absolute path');
   return fullPath;
+}
+
+/** Validates `{ title, body }` for notify: short plain strings (a notification is not a message viewer). */
+export function parseNotificationRequest(request: unknown): NotificationRequest {
+  if (!isPlainObject(request)) throw invalid('notify takes { title: string, body: string }');
+  for (const key of Object.keys(request))
+    if (key !== 'title' && key !== 'body') throw invalid(`notify does not take "${key}"`);
+  const { title, body } = request;
+  if (typeof title !== 'string' || title.trim() === '' || title.length > 200)
+    throw invalid('notify needs a title of 1 to 200 characters');
+  if (typeof body !== 'string' || body.length > 1000)
+    throw invalid('notify needs a body of ≤ 1000 characters');
+  return { title, body };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -12,6 +12,7 @@ import {
   BrowserWindow,
   dialog,
   ipcMain,
+  Notification,
   session,
   shell,
   utilityProcess,
@@ -86,6 +87,16 @@ async function start(): Promise<void> {
         // The origin only: the token has done its job once the session cookie is set.
         consoleUrl: consoleOrigin === null ? '' : `${consoleOrigin}/`,
       }),
+      notify: ({ title, body }) => {
+        if (!Notification.isSupported()) return;
+        const notification = new Notification({ title, body });
+        notification.on('click', () => {
+          if (!consoleWindow) return;
+          if (consoleWindow.isMinimized()) consoleWindow.restore();
+          consoleWindow.focus();
+        });
+        notification.show();
+      },
     }),
     () => consoleOrigin,
   );

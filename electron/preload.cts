@@ -5,7 +5,13 @@
  *
  * Exposes one function per message (Electron security checklist), never `ipcRenderer` or a generic invoke.
  */
-import type { AppInfo, DesktopApi, OpenFilesRequest, desktopChannelOf } from '../core/contract/desktop.js';
+import type {
+  AppInfo,
+  DesktopApi,
+  NotificationRequest,
+  OpenFilesRequest,
+  desktopChannelOf,
+} from '../core/contract/desktop.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the only import form a .cts file allows under verbatimModuleSyntax
 import electron = require('electron');
@@ -14,6 +20,7 @@ const channels: typeof desktopChannelOf = {
   openFiles: 'dialog:open-files',
   showInFolder: 'shell:show-in-folder',
   appInfo: 'app:info',
+  notify: 'notify:show',
 };
 
 const api: DesktopApi = {
@@ -22,6 +29,8 @@ const api: DesktopApi = {
   showInFolder: (path: string) =>
     electron.ipcRenderer.invoke(channels.showInFolder, { path }) as Promise<void>,
   appInfo: () => electron.ipcRenderer.invoke(channels.appInfo) as Promise<AppInfo>,
+  notify: (request: NotificationRequest) =>
+    electron.ipcRenderer.invoke(channels.notify, request) as Promise<void>,
 };
 
 electron.contextBridge.exposeInMainWorld('airdesk', api);

@@ -60,10 +60,12 @@ describe('preload', () => {
     await expect(api.openFiles({ multiple: true })).resolves.toBe('answer to dialog:open-files');
     await api.showInFolder('/tmp/a.md');
     await api.appInfo();
+    await api.notify({ title: 'New escalation', body: 'high' });
     expect(invoked).toEqual([
       [desktopChannelOf.openFiles, { multiple: true }],
       [desktopChannelOf.showInFolder, { path: '/tmp/a.md' }],
       [desktopChannelOf.appInfo],
+      [desktopChannelOf.notify, { title: 'New escalation', body: 'high' }],
     ]);
   });
 });

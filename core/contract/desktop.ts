@@ -6,6 +6,13 @@ export interface DesktopChannels {
   'dialog:open-files': [OpenFilesRequest, string[]];
   'shell:show-in-folder': [{ path: string }, void];
   'app:info': [void, AppInfo];
+  'notify:show': [NotificationRequest, void];
+}
+
+/** A native notification (e.g. a new escalation); clicking it focuses the console window. */
+export interface NotificationRequest {
+  title: string;
+  body: string;
 }
 
 export interface OpenFilesRequest {
@@ -29,6 +36,7 @@ export interface DesktopApi {
   openFiles(request: OpenFilesRequest): Promise<string[]>;
   showInFolder(path: string): Promise<void>;
   appInfo(): Promise<AppInfo>;
+  notify(request: NotificationRequest): Promise<void>;
 }
 
 /** The channel each DesktopApi function sends on; main validates the sender before answering. */
@@ -36,4 +44,5 @@ export const desktopChannelOf = {
   openFiles: 'dialog:open-files',
   showInFolder: 'shell:show-in-folder',
   appInfo: 'app:info',
+  notify: 'notify:show',
 } as const satisfies Record<keyof DesktopApi, DesktopChannel>;
