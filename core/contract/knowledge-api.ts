@@ -114,10 +114,30 @@ export const playgroundResultSchema = z.object({
 });
 export type PlaygroundResult = z.infer<typeof playgroundResultSchema>;
 
+/**
+ * GET …/knowledge/passages/:chunk: the passage a citation points at (the console's "open the source"), with
+ * the parent section the answer engine read. Admin view: no audience filter.
+ */
+export const passageSchema = z.object({
+  chunkId: z.string(),
+  docId: z.string(),
+  title: z.string(),
+  externalId: z.string(),
+  /** File path or URL of the document, when the source gave one. */
+  source: z.string(),
+  headings: z.array(z.string()),
+  /** The matched (child) chunk. */
+  text: z.string(),
+  /** The parent section around it. */
+  parentText: z.string(),
+});
+export type Passage = z.infer<typeof passageSchema>;
+
 export const knowledgeRoutes = {
   sources: '/api/tenants/:tenant/knowledge/sources',
   documents: '/api/tenants/:tenant/knowledge/documents',
   uploads: '/api/tenants/:tenant/knowledge/uploads',
   ingestPaths: '/api/tenants/:tenant/knowledge/ingest-paths',
   playground: '/api/tenants/:tenant/knowledge/playground',
+  passage: '/api/tenants/:tenant/knowledge/passages/:chunk',
 } as const;
