@@ -28,6 +28,10 @@ export interface Conversation {
   channel: Channel;
   status: ConversationStatus;
   visitor: Visitor;
+  /** The agent (display name) working on it, or null. */
+  assignee: string | null;
+  /** When an agent last opened it; visitor messages after this are unread. */
+  agentReadAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -77,14 +81,27 @@ export interface DeskSettings {
   replyMode: ReplyMode;
   /** In 'auto' mode, a reply is sent only at this confidence (0..1) or above, and never when it escalates. */
   autoReplyThreshold: number;
+  /**
+   * Escalation reasons that hand the conversation to a person (pending_human, the visitor is told). A draft
+   * escalating only for other reasons is flagged for the agent and nothing more.
+   */
+  handoffReasons: EscalationReason[];
 }
 
-export const defaultDeskSettings: DeskSettings = { replyMode: 'draft', autoReplyThreshold: 0.75 };
+export const defaultDeskSettings: DeskSettings = {
+  replyMode: 'draft',
+  autoReplyThreshold: 0.75,
+  handoffReasons: [...escalationReasons],
+};
 
 export const deskSettingsSchema = z
   .object({
     replyMode: z.enum(replyModes),
     autoReplyThreshold: z.number().min(0).max(1),
+    // Kept in list order without duplicates, so a stored value compares equal whatever order it was sent in.
+    handoffReasons: z
+      .array(z.enum(escalationReasons))
+      .transform((reasons) => escalationReasons.filter((r) => reasons.includes(r))),
   })
   .strict();
 
@@ -118,6 +135,8 @@ export interface AgentDraft {
   escalate: boolean;
   priority: Priority | null;
   reasons: EscalationReason[];
+  /** Sentences the grounding checker did not find in the cited passages (the console flags them). */
+  unsupported: string[];
   /** 'pending' until an agent sends or discards it. */
   status: 'pending' | 'sent' | 'discarded';
   createdAt: string;
@@ -127,5 +146,14 @@ export interface CsatRecord {
   conversationId: string;
   rating: number;
   comment: string | null;
+  createdAt: string;
+}
+
+/** An agent's note on a conversation: never shown to the visitor. */
+export interface InternalNote {
+  id: string;
+  conversationId: string;
+  author: string;
+  text: string;
   createdAt: string;
 }

@@ -15,7 +15,9 @@ import type {
   Channel,
   Visitor,
   Citation,
+  InternalNote,
 } from './conversation.js';
+import type { ConversationSummary, InboxCounts } from './desk-api.js';
 import type { DocumentRecord, DocumentUpsert, KnowledgeSource, UpsertOutcome } from './knowledge.js';
 import type { CreateTenantInput, Tenant, TenantId } from './tenant.js';
 
@@ -90,6 +92,28 @@ export interface ConversationStore {
     input: { role: MessageRole; text: string; citations?: Citation[] },
   ): Promise<Message>;
   messages(tenant: TenantId, conversationId: string): Promise<Message[]>;
+  /** Sets or (null) clears the agent working on it. @throws AppError `not_found`. */
+  assign(tenant: TenantId, id: string, assignee: string | null): Promise<void>;
+  /** An agent opened it now: its visitor messages so far are read. @throws AppError `not_found`. */
+  markRead(tenant: TenantId, id: string): Promise<void>;
+  /** Inbox rows, priority first (urgent … none), then most recently updated. */
+  inbox(tenant: TenantId, filter?: InboxFilter): Promise<ConversationSummary[]>;
+  /** One inbox row, or null. */
+  summary(tenant: TenantId, id: string): Promise<ConversationSummary | null>;
+  /** Counts over the whole tenant for the queue badges. */
+  inboxCounts(tenant: TenantId): Promise<InboxCounts>;
+}
+
+/** What the inbox filters on; `assignment` mine/others compare with `agent`. */
+export interface InboxFilter {
+  status?: ConversationStatus;
+  priority?: Priority;
+  assignment?: 'all' | 'mine' | 'others' | 'unassigned';
+  agent?: string;
+  unread?: boolean;
+  /** Searched in the visitor's name and the messages' text (case-insensitive substring). */
+  q?: string;
+  limit?: number;
 }
 
 export interface KnowledgeStore {
@@ -251,6 +275,8 @@ export interface WidgetKeyStore {
   findByHash(keyHash: string): Promise<WidgetKeyRecord | null>;
   list(filter?: { tenantId?: TenantId }): Promise<WidgetKeyRecord[]>;
   revoke(id: string): Promise<boolean>;
+  /** Replaces the allowed origins of a key (revoked or not); null when there is no such key. */
+  setOrigins(id: string, origins: string[]): Promise<WidgetKeyRecord | null>;
   /** Every origin some active key allows (CORS preflights carry no key). */
   allowedOrigins(): Promise<string[]>;
 }
@@ -289,6 +315,24 @@ export interface DeskStore {
   ): Promise<Escalation[]>;
   /** Closes the conversation's open or assigned escalations; returns how many. */
   closeEscalations(tenant: TenantId, conversationId: string): Promise<number>;
+  /** Moves the conversation's escalations in status `from` to `to` (assigned / back to open); returns them. */
+  moveEscalations(
+    tenant: TenantId,
+    conversationId: string,
+    from: 'open' | 'assigned',
+    to: 'open' | 'assigned',
+  ): Promise<Escalation[]>;
+  /** The escalation queue: highest priority first, then oldest first. */
+  escalationQueue(
+    tenant: TenantId,
+    filter: { statuses: Escalation['status'][]; limit: number },
+  ): Promise<Escalation[]>;
+  addNote(
+    tenant: TenantId,
+    input: { conversationId: string; author: string; text: string },
+  ): Promise<InternalNote>;
+  /** Oldest first. */
+  notes(tenant: TenantId, conversationId: string): Promise<InternalNote[]>;
   /** One rating per conversation; a second one replaces the first. */
   saveCsat(
     tenant: TenantId,

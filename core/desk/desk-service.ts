@@ -1,35 +1,46 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AskInput } from '../answer/answer-engine.js';
-import type { AnswerDraft, HistoryTurn } from '../contract/answer.js';
+import type { AnswerDraft } from '../contract/answer.js';
 import type {
   AgentDraft,
-  Citation,
   Conversation,
   ConversationEvent,
-  ConversationEventType,
   CsatRecord,
   DeskSettings,
   Escalation,
+  EscalationReason,
   Message,
+  Priority,
   Visitor,
 } from '../contract/conversation.js';
 import { AppError } from '../contract/errors.js';
-import type { Store } from '../contract/store.js';
+import type { RememberedAnswer, Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
+import { AgentActions } from './agent-actions.js';
+import { ConversationLog, messageData, type EventListener } from './conversation-log.js';
+import { DeskEvents } from './desk-events.js';
+import { askEngine, handsOff, type EngineAnswer } from './drafting.js';
+import { DeskInbox } from './inbox.js';
+
+export { messageData, type EventListener } from './conversation-log.js';
 
 /** What the desk needs of the answer engine (AnswerEngine fits). */
 export interface DeskEngine {
   ask(tenant: TenantId, input: AskInput): Promise<AnswerDraft>;
+  /**
+   * Answer memory: keeps a reply an agent approved or wrote. Optional; when absent, or when it fails with
+   * `unavailable` (no embedding model installed), replies are simply not remembered.
+   */
+  remember?(
+    tenant: TenantId,
+    input: { question: string; answer: string; origin: RememberedAnswer['origin']; conversationId?: string },
+  ): Promise<unknown>;
 }
 
 export const handoffText = 'A person will join shortly.';
 
 /** Characters per `message.delta` event when a finished reply is streamed to the visitor. */
 const deltaChars = 80;
-/** Most history turns given to the engine. */
-const maxHistoryTurns = 20;
-
-export type EventListener = (event: ConversationEvent) => void;
 
 export interface DeskServiceOptions {
   store: Store;
@@ -38,15 +49,18 @@ export interface DeskServiceOptions {
 }
 
 /**
- * The support desk: widget conversations, the answer engine's replies or drafts, escalations and the
- * per-conversation event log the widget's SSE stream reads. Every event is written to the tenant database
- * before listeners hear of it, so a stream that resumes from its last event id misses nothing.
+ * The support desk: widget conversations, the answer engine's replies or drafts, escalations, the
+ * per-conversation event log the widget's SSE stream reads (`log`), the tenant-wide events the agent console
+ * follows (`deskEvents`), the agents' actions (`agent`) and the inbox (`inbox`).
  */
 export class DeskService {
-  private readonly store: Store;
-  private readonly engine: DeskEngine;
-  private readonly logger: FastifyBaseLogger | undefined;
-  private readonly listeners = new Map<string, Set<EventListener>>();
+  readonly store: Store;
+  readonly engine: DeskEngine;
+  readonly logger: FastifyBaseLogger | undefined;
+  readonly log: ConversationLog;
+  readonly deskEvents: DeskEvents;
+  readonly agent: AgentActions;
+  readonly inbox: DeskInbox;
   /** One engine run at a time per conversation, in message order. */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
@@ -55,6 +69,10 @@ export class DeskService {
     this.store = options.store;
     this.engine = options.engine;
     this.logger = options.logger;
+    this.log = new ConversationLog(this.store, this.logger);
+    this.deskEvents = new DeskEvents(this.store, this.logger);
+    this.agent = new AgentActions(this);
+    this.inbox = new DeskInbox(this.store);
   }
 
   settings(tenant: TenantId): Promise<DeskSettings> {
@@ -92,19 +110,12 @@ export class DeskService {
   }
 
   events(tenant: TenantId, conversationId: string, afterId = 0): Promise<ConversationEvent[]> {
-    return this.store.desk.events(tenant, conversationId, { afterId });
+    return this.log.events(tenant, conversationId, afterId);
   }
 
   /** Live events of a conversation (after they are stored). Returns the unsubscribe function. */
   subscribe(tenant: TenantId, conversationId: string, listener: EventListener): () => void {
-    const key = `${tenant}/${conversationId}`;
-    const set = this.listeners.get(key) ?? new Set();
-    set.add(listener);
-    this.listeners.set(key, set);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(key);
-    };
+    return this.log.subscribe(tenant, conversationId, listener);
   }
 
   /**
@@ -124,6 +135,7 @@ export class DeskService {
       role: 'visitor',
       text,
     });
+    await this.deskEvents.conversation(tenant, conversationId, 'message');
     const key = `${tenant}/${conversationId}`;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const done = previous
@@ -148,24 +160,30 @@ export class DeskService {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  /** A message from an agent to the visitor (the console calls this). */
+  /** A message from an agent to the visitor: the widget hears it at once. */
   async sendAgentMessage(tenant: TenantId, conversationId: string, text: string): Promise<Message> {
     const message = await this.store.conversations.appendMessage(tenant, conversationId, {
       role: 'agent',
       text,
     });
-    await this.emit(tenant, conversationId, [{ type: 'message.completed', data: messageData(message) }]);
+    await this.log.emit(tenant, conversationId, [{ type: 'message.completed', data: messageData(message) }]);
+    await this.deskEvents.conversation(tenant, conversationId, 'message');
     return message;
   }
 
-  /** An agent resolves the conversation: its escalations close and the visitor hears `conversation.resolved`. */
+  /**
+   * An agent resolves the conversation: its escalations close, drafts still pending are discarded (nobody will
+   * send them) and the visitor hears `conversation.resolved`.
+   */
   async resolve(tenant: TenantId, conversationId: string): Promise<Conversation> {
     await this.conversation(tenant, conversationId);
     await this.store.conversations.setStatus(tenant, conversationId, 'resolved');
     await this.store.desk.closeEscalations(tenant, conversationId);
-    await this.emit(tenant, conversationId, [
+    await this.discardPendingDrafts(tenant, conversationId);
+    await this.log.emit(tenant, conversationId, [
       { type: 'conversation.resolved', data: { conversationId, status: 'resolved' } },
     ]);
+    await this.deskEvents.conversation(tenant, conversationId, 'status');
     return this.conversation(tenant, conversationId);
   }
 
@@ -178,6 +196,77 @@ export class DeskService {
     return this.store.desk.saveCsat(tenant, { conversationId, rating, comment });
   }
 
+  /**
+   * Hands the conversation to a person: pending_human, an escalation for the queue, and (unless a person was
+   * already called) "A person will join shortly." with `conversation.handoff` to the widget.
+   */
+  async handOff(
+    tenant: TenantId,
+    conversationId: string,
+    priority: Priority,
+    reasons: EscalationReason[],
+  ): Promise<Escalation> {
+    const wasHandedOff = (await this.conversation(tenant, conversationId)).status === 'pending_human';
+    await this.store.conversations.setStatus(tenant, conversationId, 'pending_human');
+    const escalation = await this.store.desk.recordEscalation(tenant, { conversationId, priority, reasons });
+    if (!wasHandedOff) {
+      const notice = await this.store.conversations.appendMessage(tenant, conversationId, {
+        role: 'system',
+        text: handoffText,
+      });
+      await this.log.emit(tenant, conversationId, [
+        { type: 'message.completed', data: messageData(notice) },
+        {
+          type: 'conversation.handoff',
+          data: { conversationId, status: 'pending_human', priority, reasons },
+        },
+      ]);
+    }
+    this.deskEvents.escalation(tenant, escalation);
+    await this.deskEvents.conversation(tenant, conversationId, 'status');
+    return escalation;
+  }
+
+  /** Asks the engine for a public answer to a visitor message, with the conversation so far. */
+  draftFor(
+    tenant: TenantId,
+    conversation: Conversation,
+    message: Message,
+    signal: AbortSignal | undefined,
+  ): Promise<EngineAnswer> {
+    return askEngine(this.store, this.engine, tenant, conversation, message, signal);
+  }
+
+  /** Keeps an AI draft for the agents and tells the console. */
+  async saveDraft(
+    tenant: TenantId,
+    conversationId: string,
+    messageId: string,
+    { draft, citations }: EngineAnswer,
+  ): Promise<AgentDraft> {
+    const saved = await this.store.desk.saveDraft(tenant, {
+      conversationId,
+      messageId,
+      text: draft.answer,
+      citations,
+      confidence: draft.confidence,
+      escalate: draft.escalation.escalate,
+      priority: draft.escalation.priority,
+      reasons: draft.escalation.reasons,
+      unsupported: draft.grounding.unsupported,
+    });
+    this.deskEvents.draft(tenant, conversationId, saved.id);
+    return saved;
+  }
+
+  /** Marks the conversation's pending drafts discarded, but `keep`. */
+  async discardPendingDrafts(tenant: TenantId, conversationId: string, keep?: string): Promise<void> {
+    const pending = await this.store.desk.drafts(tenant, { conversationId, status: 'pending' });
+    for (const d of pending) {
+      if (d.id !== keep) await this.store.desk.setDraftStatus(tenant, d.id, 'discarded');
+    }
+  }
+
   private async answer(
     tenant: TenantId,
     conversationId: string,
@@ -185,28 +274,11 @@ export class DeskService {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     if (signal?.aborted) return;
-    const all = await this.store.conversations.messages(tenant, conversationId);
-    const history: HistoryTurn[] = all
-      .filter((m) => m.id !== message.id && m.role !== 'system')
-      .map((m) => ({ role: m.role as HistoryTurn['role'], text: m.text }))
-      .slice(-maxHistoryTurns);
-    const draft = await this.engine.ask(tenant, {
-      question: message.text,
-      history,
-      conversationId,
-      audience: { kind: 'public' },
-      ...(signal ? { signal } : {}),
-    });
+    const conversation = await this.conversation(tenant, conversationId);
+    const result = await this.draftFor(tenant, conversation, message, signal);
+    const { draft, citations } = result;
     if (signal?.aborted && !draft.complete) return; // the server is stopping; the message waits for an agent
     const settings = await this.store.desk.settings(tenant);
-    const citations: Citation[] = draft.citations
-      .filter((c) => c.kind === 'kb')
-      .map((c) => ({
-        docId: c.docId,
-        title: c.title,
-        quote: c.quote,
-        ...(c.chunkId ? { chunkId: c.chunkId } : {}),
-      }));
     const escalate = draft.escalation.escalate;
     // Once a person has been called, the AI only drafts: it does not talk over the agent.
     const handedOff = (await this.conversation(tenant, conversationId)).status === 'pending_human';
@@ -223,76 +295,26 @@ export class DeskService {
         text: draft.answer,
         citations,
       });
-      await this.emit(tenant, conversationId, [
+      await this.log.emit(tenant, conversationId, [
         ...chunks(reply.text).map((delta) => ({
           type: 'message.delta' as const,
           data: { messageId: reply.id, delta },
         })),
         { type: 'message.completed', data: messageData(reply) },
       ]);
+      await this.deskEvents.conversation(tenant, conversationId, 'message');
       return;
     }
-    await this.store.desk.saveDraft(tenant, {
-      conversationId,
-      messageId: message.id,
-      text: draft.answer,
-      citations,
-      confidence: draft.confidence,
-      escalate,
-      priority: draft.escalation.priority,
-      reasons: draft.escalation.reasons,
-    });
+    await this.saveDraft(tenant, conversationId, message.id, result);
     if (!escalate || handedOff) return; // already handed off: one escalation per handoff
-    const priority = draft.escalation.priority ?? 'medium';
-    await this.store.conversations.setStatus(tenant, conversationId, 'pending_human');
-    await this.store.desk.recordEscalation(tenant, {
+    if (!handsOff(draft.escalation.reasons, settings.handoffReasons)) return; // flagged for the agent only
+    await this.handOff(
+      tenant,
       conversationId,
-      priority,
-      reasons: draft.escalation.reasons,
-    });
-    const notice = await this.store.conversations.appendMessage(tenant, conversationId, {
-      role: 'system',
-      text: handoffText,
-    });
-    await this.emit(tenant, conversationId, [
-      { type: 'message.completed', data: messageData(notice) },
-      {
-        type: 'conversation.handoff',
-        data: { conversationId, status: 'pending_human', priority, reasons: draft.escalation.reasons },
-      },
-    ]);
+      draft.escalation.priority ?? 'medium',
+      draft.escalation.reasons,
+    );
   }
-
-  private async emit(
-    tenant: TenantId,
-    conversationId: string,
-    events: { type: ConversationEventType; data: Record<string, unknown> }[],
-  ): Promise<void> {
-    const stored = await this.store.desk.appendEvents(tenant, conversationId, events);
-    const set = this.listeners.get(`${tenant}/${conversationId}`);
-    if (!set) return;
-    for (const event of stored) {
-      for (const listener of [...set]) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.logger?.warn({ err: error }, 'a conversation event listener failed');
-        }
-      }
-    }
-  }
-}
-
-/** A message as the widget sees it (SPEC.md `GET /v1/conversations/:id/messages`). */
-export function messageData(m: Message): Record<string, unknown> {
-  return {
-    id: m.id,
-    messageId: m.id,
-    role: m.role,
-    text: m.text,
-    ...(m.citations.length > 0 ? { citations: m.citations } : {}),
-    createdAt: m.createdAt,
-  };
 }
 
 function chunks(text: string): string[] {

@@ -4,6 +4,7 @@ import { DeskService, type DeskEngine } from './desk-service.js';
 import { loadVisitorSecret, VisitorTokens } from './visitor-tokens.js';
 
 export { DeskService, handoffText, type DeskEngine } from './desk-service.js';
+export type { DeskEventListener } from './desk-events.js';
 export { VisitorTokens, loadVisitorSecret } from './visitor-tokens.js';
 export { createWidgetKey, hashWidgetKey, normalizeOrigin } from './widget-keys.js';
 

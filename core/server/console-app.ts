@@ -12,6 +12,10 @@ import { registerKnowledgeRoutes } from './knowledge-routes.js';
 import { registerAnswerRoutes, type AnswerDesk } from './answer-routes.js';
 import type { ConnectorDesk } from './connector-desk.js';
 import { registerConnectorRoutes } from './connector-routes.js';
+import type { DeskService } from '../desk/desk-service.js';
+import { registerDeskEvents } from './desk-events-route.js';
+import { registerDeskRoutes } from './desk-routes.js';
+import { registerDeskSettingsRoutes } from './desk-settings-routes.js';
 import {
   actorOf,
   authenticate,
@@ -38,6 +42,10 @@ export interface ConsoleAppOptions {
   shutdown: AbortSignal;
   /** Built console UI; defaults to dist/renderer in the package. */
   uiDir?: string;
+  /** The support desk (inbox, agent actions, live desk events); without it the desk routes are absent. */
+  desk?: DeskService;
+  /** Where widget.js is read from for the Settings page's live preview (default dist/widget in the package). */
+  widgetDir?: string;
 }
 
 declare module 'fastify' {
@@ -153,6 +161,27 @@ export async function buildConsoleApp(options: ConsoleAppOptions): Promise<Fasti
   if (options.connectors) {
     registerConnectorRoutes(app, { store, connectors: options.connectors, shutdown: options.shutdown });
   }
+  registerDeskSettingsRoutes(app, { store });
+  if (options.desk) {
+    registerDeskRoutes(app, { store, desk: options.desk, shutdown: options.shutdown });
+    registerDeskEvents(app, { store, desk: options.desk, shutdown: options.shutdown });
+  }
+  app.get('/widget.js', async (_request, reply) => {
+    // The same script the widget listener serves, from this origin: the console's CSP (script-src 'self') lets
+    // the Settings page load it for a live theme preview.
+    const file = path.join(options.widgetDir ?? path.join(packageRoot, 'dist', 'widget'), 'widget.js');
+    let body: Buffer;
+    try {
+      body = await fs.promises.readFile(file);
+    } catch {
+      return reply
+        .status(404)
+        .send(
+          errorBody('not_found', 'widget.js is not built; run "npm run build" and restart "airdesk serve"'),
+        );
+    }
+    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'no-cache').send(body);
+  });
 
   await serveUi(app, ui, store, consoleToken);
   return app;

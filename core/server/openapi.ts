@@ -27,6 +27,7 @@ import {
   tenantListSchema,
 } from '../contract/console-api.js';
 import { createTenantSchema, tenantIdSchema, tenantSchema } from '../contract/tenant.js';
+import { deskPaths } from './openapi-desk.js';
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -193,6 +194,7 @@ export function consoleOpenApi(version: string): Record<string, unknown> {
         },
       },
       ...connectorPaths(),
+      ...deskPaths({ json, error, queryParameters, openApiPath, tenantParameter, tenantErrors }),
       [consoleRoutes.metrics]: {
         get: {
           summary: 'Prometheus metrics',

@@ -53,6 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger: options.logger.child({ listener: 'console' }),
     metrics,
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    ...(options.widget ? { desk: options.widget.desk } : {}),
   });
   const widgetApp = await buildWidgetApp({
     store: options.store,

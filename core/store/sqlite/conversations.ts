@@ -9,6 +9,7 @@ import type {
 } from '../../contract/conversation.js';
 import type { ConversationStore } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
+import { inboxCounts, inboxRow, inboxRows } from './inbox.js';
 import type { Db } from './open-database.js';
 
 interface ConversationRow {
@@ -16,6 +17,8 @@ interface ConversationRow {
   channel: Conversation['channel'];
   status: ConversationStatus;
   visitor: string;
+  assignee: string | null;
+  agent_read_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -34,6 +37,8 @@ const toConversation = (r: ConversationRow): Conversation => ({
   channel: r.channel,
   status: r.status,
   visitor: JSON.parse(r.visitor) as Conversation['visitor'],
+  assignee: r.assignee,
+  agentReadAt: r.agent_read_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -62,6 +67,8 @@ export function sqliteConversationStore(dbOf: (tenant: TenantId) => Db): Convers
         channel,
         status: 'open',
         visitor,
+        assignee: null,
+        agentReadAt: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -138,6 +145,30 @@ export function sqliteConversationStore(dbOf: (tenant: TenantId) => Db): Convers
         .prepare<[string], MessageRow>('SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq')
         .all(conversationId)
         .map(toMessage);
+    },
+    async assign(tenant, id, assignee) {
+      const db = dbOf(tenant);
+      mustExist(db, tenant, id);
+      db.prepare('UPDATE conversations SET assignee = ?, updated_at = ? WHERE id = ?').run(
+        assignee,
+        new Date().toISOString(),
+        id,
+      );
+    },
+    async markRead(tenant, id) {
+      const db = dbOf(tenant);
+      mustExist(db, tenant, id);
+      // Not an update of the conversation: reading it does not move it up the inbox.
+      db.prepare('UPDATE conversations SET agent_read_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+    },
+    async inbox(tenant, filter) {
+      return inboxRows(dbOf(tenant), filter);
+    },
+    async summary(tenant, id) {
+      return inboxRow(dbOf(tenant), id);
+    },
+    async inboxCounts(tenant) {
+      return inboxCounts(dbOf(tenant));
     },
   };
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/temp-home.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { hashWidgetKey } from '../../desk/widget-keys.js';
+import { escalationReasons } from '../../contract/conversation.js';
 
 describe('desk store (SQLite)', () => {
   let t: ReturnType<typeof tempDir>;
@@ -38,10 +39,15 @@ describe('desk store (SQLite)', () => {
   it('settings default to draft mode at 0.75 and validate updates', async () => {
     const store = openSqliteStore(path.join(t.dir, 'home'));
     await store.tenants.create({ id: 'acme' });
-    expect(await store.desk.settings('acme')).toEqual({ replyMode: 'draft', autoReplyThreshold: 0.75 });
+    expect(await store.desk.settings('acme')).toEqual({
+      replyMode: 'draft',
+      autoReplyThreshold: 0.75,
+      handoffReasons: [...escalationReasons],
+    });
     expect(await store.desk.updateSettings('acme', { replyMode: 'auto' })).toEqual({
       replyMode: 'auto',
       autoReplyThreshold: 0.75,
+      handoffReasons: [...escalationReasons],
     });
     await expect(store.desk.updateSettings('acme', { autoReplyThreshold: 2 })).rejects.toThrow();
     await store.close();

@@ -10,7 +10,9 @@ import {
   type DeskSettings,
   type Escalation,
   type EscalationReason,
+  type InternalNote,
   type Priority,
+  priorities,
 } from '../../contract/conversation.js';
 import { AppError } from '../../contract/errors.js';
 import type { DeskStore } from '../../contract/store.js';
@@ -35,6 +37,7 @@ interface DraftRow {
   escalate: number;
   priority: Priority | null;
   reasons: string;
+  unsupported: string;
   status: AgentDraft['status'];
   created_at: string;
 }
@@ -73,6 +76,7 @@ const toDraft = (r: DraftRow): AgentDraft => ({
   escalate: r.escalate === 1,
   priority: r.priority,
   reasons: JSON.parse(r.reasons) as EscalationReason[],
+  unsupported: JSON.parse(r.unsupported) as string[],
   status: r.status,
   createdAt: r.created_at,
 });
@@ -149,7 +153,7 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
       };
       db.prepare(
         `INSERT INTO agent_drafts (id, conversation_id, message_id, text, citations, confidence, escalate, priority,
-           reasons, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           reasons, unsupported, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         draft.id,
         draft.conversationId,
@@ -160,6 +164,7 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
         draft.escalate ? 1 : 0,
         draft.priority,
         JSON.stringify(draft.reasons),
+        JSON.stringify(draft.unsupported),
         draft.status,
         draft.createdAt,
       );
@@ -229,6 +234,55 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
         )
         .run(new Date().toISOString(), conversationId);
       return result.changes;
+    },
+    async moveEscalations(tenant, conversationId, from, to) {
+      return dbOf(tenant)
+        .prepare<[string, string, string], EscalationRow>(
+          'UPDATE escalations SET status = ? WHERE conversation_id = ? AND status = ? RETURNING *',
+        )
+        .all(to, conversationId, from)
+        .map(toEscalation);
+    },
+    async escalationQueue(tenant, { statuses, limit }) {
+      if (statuses.length === 0) return [];
+      const rank = `CASE priority ${priorities.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END`;
+      return dbOf(tenant)
+        .prepare<(string | number)[], EscalationRow>(
+          `SELECT * FROM escalations WHERE status IN (${statuses.map(() => '?').join(', ')})
+           ORDER BY ${rank}, created_at, rowid LIMIT ?`,
+        )
+        .all(...statuses, limit)
+        .map(toEscalation);
+    },
+    async addNote(tenant, { conversationId, author, text }) {
+      const db = dbOf(tenant);
+      mustExist(db, tenant, conversationId);
+      const note: InternalNote = {
+        id: randomUUID(),
+        conversationId,
+        author,
+        text,
+        createdAt: new Date().toISOString(),
+      };
+      db.prepare(
+        'INSERT INTO internal_notes (id, conversation_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(note.id, conversationId, author, text, note.createdAt);
+      return note;
+    },
+    async notes(tenant, conversationId) {
+      return dbOf(tenant)
+        .prepare<
+          [string],
+          { id: string; conversation_id: string; author: string; text: string; created_at: string }
+        >('SELECT * FROM internal_notes WHERE conversation_id = ? ORDER BY created_at, rowid')
+        .all(conversationId)
+        .map((r) => ({
+          id: r.id,
+          conversationId: r.conversation_id,
+          author: r.author,
+          text: r.text,
+          createdAt: r.created_at,
+        }));
     },
     async saveCsat(tenant, { conversationId, rating, comment }) {
       const db = dbOf(tenant);

@@ -206,4 +206,29 @@ export const tenantMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'agent console: assignment, read marker, internal notes, flagged draft sentences',
+    // The inbox sorts by open-escalation priority then updated_at and counts unread visitor messages (those after
+    // agent_read_at): the indexes serve those lookups per conversation. Notes are internal, never sent to visitors.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN assignee TEXT;
+      ALTER TABLE conversations ADD COLUMN agent_read_at TEXT;
+      CREATE INDEX conversations_by_updated ON conversations(updated_at);
+      CREATE INDEX conversations_by_assignee ON conversations(assignee, updated_at);
+      CREATE INDEX messages_by_role ON messages(conversation_id, role, created_at);
+      CREATE INDEX escalations_by_status ON escalations(status, conversation_id);
+
+      ALTER TABLE agent_drafts ADD COLUMN unsupported TEXT NOT NULL DEFAULT '[]';
+
+      CREATE TABLE internal_notes (
+        id              TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        author          TEXT NOT NULL,
+        text            TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX internal_notes_by_conversation ON internal_notes(conversation_id, created_at);
+    `,
+  },
 ];

@@ -60,6 +60,14 @@ export function sqliteWidgetKeyStore(db: Db): WidgetKeyStore {
         .run(new Date().toISOString(), id);
       return result.changes > 0;
     },
+    async setOrigins(id, origins) {
+      const row = db
+        .prepare<[string, string], WidgetKeyRow>(
+          'UPDATE widget_keys SET origins = ? WHERE id = ? RETURNING *',
+        )
+        .get(JSON.stringify(origins), id);
+      return row ? toKey(row) : null;
+    },
     async allowedOrigins() {
       const rows = db
         .prepare<[], { origins: string }>('SELECT origins FROM widget_keys WHERE revoked_at IS NULL')

@@ -1,0 +1,151 @@
+import type { AgentDraft, Escalation, InternalNote, Message, Priority } from '../contract/conversation.js';
+import type { ConversationSummary } from '../contract/desk-api.js';
+import { AppError, isAppError } from '../contract/errors.js';
+import type { TenantId } from '../contract/tenant.js';
+import type { DeskService } from './desk-service.js';
+
+/**
+ * What an agent does to a conversation from the console. Each action is stored first, then the widget (through
+ * the conversation's event log) and the consoles (through the desk events) hear of it.
+ */
+export class AgentActions {
+  constructor(private readonly desk: DeskService) {}
+
+  /**
+   * Sends the agent's reply to the visitor. With `draftId`, the draft is marked sent (the conversation's other
+   * pending drafts are discarded) and the reply is kept in answer memory: `approved` when the text is the
+   * draft's, `agent_written` when the agent edited it. Replying marks the conversation read.
+   * @throws AppError `not_found` (conversation, draft), `conflict` (the draft was already sent or discarded).
+   */
+  async reply(
+    tenant: TenantId,
+    conversationId: string,
+    input: { text: string; draftId?: string | undefined; agent: string },
+  ): Promise<Message> {
+    await this.desk.conversation(tenant, conversationId);
+    const draft = input.draftId ? await this.pendingDraft(tenant, conversationId, input.draftId) : null;
+    const message = await this.desk.sendAgentMessage(tenant, conversationId, input.text);
+    await this.desk.store.conversations.markRead(tenant, conversationId);
+    if (!draft) return message;
+    await this.desk.store.desk.setDraftStatus(tenant, draft.id, 'sent');
+    await this.desk.discardPendingDrafts(tenant, conversationId);
+    await this.remember(tenant, draft, input.text);
+    return message;
+  }
+
+  /**
+   * A new AI draft for the latest visitor message, with the conversation so far; the pending ones it replaces
+   * are discarded once it is saved (an engine failure keeps them).
+   */
+  async regenerate(tenant: TenantId, conversationId: string, signal?: AbortSignal): Promise<AgentDraft> {
+    const conversation = await this.desk.conversation(tenant, conversationId);
+    const messages = await this.desk.messages(tenant, conversationId);
+    const latest = messages.findLast((m) => m.role === 'visitor');
+    if (!latest) {
+      throw new AppError('conflict', 'the visitor has not written anything yet; there is nothing to draft');
+    }
+    const result = await this.desk.draftFor(tenant, conversation, latest, signal);
+    if (signal?.aborted && !result.draft.complete) {
+      // Half a draft nobody waits for (the agent left, or the server is stopping) replaces nothing.
+      throw new AppError('unavailable', 'the new draft was stopped before it was finished; try again');
+    }
+    const saved = await this.desk.saveDraft(tenant, conversationId, latest.id, result);
+    await this.desk.discardPendingDrafts(tenant, conversationId, saved.id);
+    return saved;
+  }
+
+  /**
+   * Hands the conversation to a person at `priority`, for the reasons of its latest draft (none when it has
+   * none); the note, if any, is kept as an internal note by `agent`.
+   */
+  async escalate(
+    tenant: TenantId,
+    conversationId: string,
+    input: { agent: string; priority: Priority; note?: string | undefined },
+  ): Promise<Escalation> {
+    await this.desk.conversation(tenant, conversationId);
+    const [latest] = await this.desk.store.desk.drafts(tenant, { conversationId, limit: 1 });
+    const escalation = await this.desk.handOff(tenant, conversationId, input.priority, latest?.reasons ?? []);
+    if (input.note) await this.note(tenant, conversationId, input.agent, input.note);
+    return escalation;
+  }
+
+  async resolve(tenant: TenantId, conversationId: string): Promise<ConversationSummary> {
+    await this.desk.resolve(tenant, conversationId);
+    return this.summary(tenant, conversationId);
+  }
+
+  /**
+   * Sets (or with null clears) the agent working on the conversation. Its active escalations follow: assigned
+   * when someone takes it, open again when nobody has it.
+   */
+  async assign(
+    tenant: TenantId,
+    conversationId: string,
+    assignee: string | null,
+  ): Promise<ConversationSummary> {
+    await this.desk.store.conversations.assign(tenant, conversationId, assignee);
+    // No `escalation` event: that one announces a new escalation (consoles notify on it); the queue refetches
+    // on the `assignment` change below.
+    await this.desk.store.desk.moveEscalations(
+      tenant,
+      conversationId,
+      assignee === null ? 'assigned' : 'open',
+      assignee === null ? 'open' : 'assigned',
+    );
+    await this.desk.deskEvents.conversation(tenant, conversationId, 'assignment');
+    return this.summary(tenant, conversationId);
+  }
+
+  async note(tenant: TenantId, conversationId: string, author: string, text: string): Promise<InternalNote> {
+    const note = await this.desk.store.desk.addNote(tenant, { conversationId, author, text });
+    await this.desk.deskEvents.conversation(tenant, conversationId, 'note');
+    return note;
+  }
+
+  async read(tenant: TenantId, conversationId: string): Promise<ConversationSummary> {
+    await this.desk.store.conversations.markRead(tenant, conversationId);
+    await this.desk.deskEvents.conversation(tenant, conversationId, 'read');
+    return this.summary(tenant, conversationId);
+  }
+
+  private async summary(tenant: TenantId, conversationId: string): Promise<ConversationSummary> {
+    const summary = await this.desk.store.conversations.summary(tenant, conversationId);
+    if (!summary) throw new AppError('not_found', `conversation ${conversationId} does not exist`);
+    return summary;
+  }
+
+  private async pendingDraft(tenant: TenantId, conversationId: string, draftId: string): Promise<AgentDraft> {
+    const drafts = await this.desk.store.desk.drafts(tenant, { conversationId, limit: 1000 });
+    const draft = drafts.find((d) => d.id === draftId);
+    if (!draft) {
+      throw new AppError('not_found', `draft ${draftId} does not exist in conversation ${conversationId}`);
+    }
+    if (draft.status !== 'pending') {
+      throw new AppError(
+        'conflict',
+        `draft ${draftId} was already ${draft.status}; reload the conversation and reply to its newest draft`,
+      );
+    }
+    return draft;
+  }
+
+  /** Answer memory is best effort: the reply is sent whatever happens here. */
+  private async remember(tenant: TenantId, draft: AgentDraft, text: string): Promise<void> {
+    const remember = this.desk.engine.remember?.bind(this.desk.engine);
+    if (!remember) return;
+    const messages = await this.desk.messages(tenant, draft.conversationId);
+    const question = messages.find((m) => m.id === draft.messageId)?.text;
+    if (!question) return;
+    const origin = text.trim() === draft.text.trim() ? 'approved' : 'agent_written';
+    try {
+      await remember(tenant, { question, answer: text, origin, conversationId: draft.conversationId });
+    } catch (error) {
+      if (isAppError(error) && error.code === 'unavailable') return; // no embedding model: memory is off
+      this.desk.logger?.warn(
+        { err: error, tenant, conversationId: draft.conversationId },
+        'could not keep the reply in answer memory',
+      );
+    }
+  }
+}
