@@ -2,6 +2,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoutes, documentVisibilitySchema, tenantRoute } from '../contract/console-api.js';
+import { ingestResultSchema, knowledgeRoutes, uploadFilenameHeader } from '../contract/knowledge-api.js';
 import type { Store } from '../contract/store.js';
 import { ingestDocuments } from '../knowledge/pipeline/ingest-run.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -11,7 +12,7 @@ import { startServer, type RunningServer } from './server.js';
 
 const token = 'knowledge-routes-test-token-0123456789';
 
-describe('document visibility on the console API (real server, store and index)', () => {
+describe('knowledge routes on the real console server (visibility, large uploads)', () => {
   let cleanup: () => void;
   let store: Store;
   let server: RunningServer;
@@ -100,5 +101,30 @@ describe('document visibility on the console API (real server, store and index)'
     const bad = await put('acme', docId, { public: 'yes' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/public/);
+  });
+
+  it('takes an upload past the console’s 1 MiB JSON limit, only with the console token', async () => {
+    const url = `${new URL(server.listening.console).origin}${tenantRoute(knowledgeRoutes.uploads, 'acme')}`;
+    // Over 1 MiB of distinct paragraphs, so the file is not one repeated chunk.
+    const shelves = Array.from({ length: 28_000 }, (_, i) => `Shelf ${i} holds boxes of spare parts.`);
+    const text = shelves.join('\n\n');
+    const body = `# Warehouse\n\n${text}\n\nThe forklift key hangs beside the loading dock door.`;
+    expect(Buffer.byteLength(body)).toBeGreaterThan(1024 * 1024);
+    const send = (auth: boolean) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          ...(auth ? { authorization: `Bearer ${token}` } : {}),
+          'content-type': 'application/octet-stream',
+          [uploadFilenameHeader]: encodeURIComponent('warehouse.txt'),
+        },
+        body,
+      });
+    expect((await send(false)).status).toBe(401);
+    const res = await send(true);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(ingestResultSchema.parse(await res.json())).toMatchObject({ source: 'Uploads', added: 1 });
+    const hits = await desk.kb.search('acme', 'forklift key loading dock', { mode: 'bm25' });
+    expect(hits.hits[0]?.externalId).toBe('warehouse.txt');
   });
 });
