@@ -28,6 +28,11 @@ const en = {
   unavailable: 'The chat is not available on this page.',
   failed: 'Something went wrong. Please try again.',
   reconnecting: 'Connection lost, reconnecting…',
+  previewQuestion: 'How do I reset my VPN password?',
+  previewAnswer:
+    'Open the VPN client, choose Settings, then Reset password, and follow the link we e-mail you.',
+  previewSource: 'VPN guide',
+  previewReply: 'This is a preview: answers from your knowledge base appear here.',
 };
 
 export type StringKey = keyof typeof en;
@@ -62,6 +67,11 @@ const de: Partial<Strings> = {
   unavailable: 'Der Chat ist auf dieser Seite nicht verfügbar.',
   failed: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
   reconnecting: 'Verbindung unterbrochen, verbinde neu…',
+  previewQuestion: 'Wie setze ich mein VPN-Passwort zurück?',
+  previewAnswer:
+    'Öffnen Sie den VPN-Client, wählen Sie Einstellungen, dann Passwort zurücksetzen, und folgen Sie dem Link in der E-Mail.',
+  previewSource: 'VPN-Anleitung',
+  previewReply: 'Dies ist eine Vorschau: Hier erscheinen Antworten aus Ihrer Wissensdatenbank.',
 };
 
 const tables: Record<string, Partial<Strings>> = { en, de };

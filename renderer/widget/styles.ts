@@ -9,6 +9,7 @@ export const widgetCss = `
   position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: block;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ad-fg); }
 .root.pos-left { right: auto; left: 20px; }
+.root.inline { position: absolute; z-index: auto; }
 .root *, .root *::before, .root *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }
 .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseColour, parseConfig, safeHttpUrl } from './theme.js';
+import { ConfigError, parseColour, parseConfig, previewKey, safeHttpUrl } from './theme.js';
 
 const src = 'http://desk.intranet:4871/widget.js';
 
@@ -28,7 +28,21 @@ describe('theme attributes', () => {
       position: 'left',
       logo: 'http://desk.intranet:4871/logo.png',
       lang: 'de',
+      preview: false,
+      container: null,
     });
+  });
+
+  it('lets a preview go without a key, and reads the container it mounts in', () => {
+    const config = parseConfig(
+      attrs({ 'data-preview': 'true', 'data-container': ' #preview ', 'data-title': 'Acme' }),
+      src,
+    );
+    expect(config).toMatchObject({ key: previewKey, preview: true, container: '#preview', title: 'Acme' });
+    expect(parseConfig(attrs({ 'data-preview': 'true', 'data-key': 'pk_real' }), src).key).toBe('pk_real');
+    // Without data-preview the key stays mandatory, and anything but "true" is not a preview.
+    expect(() => parseConfig(attrs({ 'data-container': '#preview' }), src)).toThrow(ConfigError);
+    expect(() => parseConfig(attrs({ 'data-preview': 'yes' }), src)).toThrow(ConfigError);
   });
 
   it('defaults the optional attributes and uses the page language when data-lang is missing', () => {

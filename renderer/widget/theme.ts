@@ -13,6 +13,13 @@ export interface WidgetConfig {
   /** The logo URL, only http(s), resolved against the script's URL. */
   logo: string | null;
   lang: string;
+  /**
+   * `data-preview="true"`: a look at the widget for the console's theme editor. It shows a sample conversation and
+   * answers locally; it never calls the API, so it needs no key.
+   */
+  preview: boolean;
+  /** `data-container`: a CSS selector; the widget sits in that element's corner instead of the page's. */
+  container: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -39,21 +46,27 @@ export function safeHttpUrl(value: string | null | undefined, base?: string): st
   }
 }
 
+/** The key a preview uses when it has none: it is never sent anywhere. */
+export const previewKey = 'pk_preview';
+
 /**
  * Reads the widget configuration from the script tag's attributes (`data-key`, `data-title`, `data-color`,
- * `data-position`, `data-logo`, `data-lang`). Throws ConfigError when the key or script URL is unusable.
+ * `data-position`, `data-logo`, `data-lang`, `data-preview`, `data-container`). Throws ConfigError when the key
+ * (not needed by a preview) or the script URL is unusable.
  */
 export function parseConfig(
   attr: (name: string) => string | null,
   scriptSrc: string,
   pageLang?: string | null,
 ): WidgetConfig {
-  const key = (attr('data-key') ?? '').trim();
+  const preview = (attr('data-preview') ?? '').trim().toLowerCase() === 'true';
+  const key = (attr('data-key') ?? '').trim() || (preview ? previewKey : '');
   if (!/^pk_[A-Za-z0-9_-]+$/.test(key))
     throw new ConfigError('airdesk widget: data-key must be a pk_... key');
   const src = safeHttpUrl(scriptSrc);
   if (!src) throw new ConfigError('airdesk widget: cannot tell the API origin from the script URL');
   const title = (attr('data-title') ?? '').trim().slice(0, 80);
+  const container = (attr('data-container') ?? '').trim().slice(0, 200);
   return {
     key,
     apiBase: new URL(src).origin,
@@ -62,5 +75,7 @@ export function parseConfig(
     position: (attr('data-position') ?? '').trim().toLowerCase() === 'left' ? 'left' : 'right',
     logo: safeHttpUrl(attr('data-logo'), src),
     lang: resolveLanguage(attr('data-lang') || pageLang),
+    preview,
+    container: container || null,
   };
 }

@@ -1,6 +1,7 @@
 import type { ConversationStatus } from '../../core/contract/conversation.js';
 import { ApiError, WidgetApi, type WireMessage } from './api.js';
 import { translator, type StringKey } from './i18n.js';
+import { previewExchange, sampleConversation } from './preview.js';
 import { messageElement, textElement } from './render.js';
 import type { SseEvent } from './sse.js';
 import { widgetCss } from './styles.js';
@@ -57,13 +58,14 @@ export class ChatWidget {
     this.t = translator(config.lang);
     this.api = new WidgetApi(config.apiBase, config.key);
     this.storageKey = `airdesk-widget:${config.key}`;
-    this.session = this.loadSession();
+    // A preview has no conversation: it neither restores nor stores one.
+    this.session = config.preview ? null : this.loadSession();
     const doc = host.ownerDocument;
     const shadow = host.attachShadow({ mode: 'closed' });
     this.shadow = shadow;
     applyStyles(shadow, doc);
 
-    this.root = textElement(doc, 'div', `root pos-${config.position}`);
+    this.root = textElement(doc, 'div', `root pos-${config.position}${config.container ? ' inline' : ''}`);
     this.root.setAttribute('lang', config.lang);
     if (config.color) this.root.style.setProperty('--ad-accent', config.color);
     const title = config.title ?? this.t('defaultTitle');
@@ -143,7 +145,8 @@ export class ChatWidget {
 
     this.root.append(this.panel, this.launcher);
     shadow.appendChild(this.root);
-    if (this.session?.open) this.open(false);
+    if (config.preview) this.showPreview();
+    else if (this.session?.open) this.open(false);
   }
 
   open(focus = true): void {
@@ -273,6 +276,10 @@ export class ChatWidget {
   private async send(raw: string, fromInput: boolean): Promise<void> {
     const text = raw.trim();
     if (!text || this.sending || this.status === 'resolved') return;
+    if (this.config.preview) {
+      this.answerLocally(text, fromInput);
+      return;
+    }
     this.sending = true;
     this.sendButton.disabled = true;
     this.humanButton.disabled = true;
@@ -293,6 +300,29 @@ export class ChatWidget {
       this.sendButton.disabled = this.isResolved();
       this.humanButton.disabled = this.isResolved();
     }
+  }
+
+  /** The preview's opening: the sample conversation in an open panel, without taking the page's focus. */
+  private showPreview(): void {
+    for (const message of sampleConversation(this.t)) this.showCompleted(message, false);
+    this.open(false);
+  }
+
+  /** A preview answers locally; "Talk to a person" shows the hand-off banner a visitor would see. */
+  private answerLocally(text: string, fromInput: boolean): void {
+    const [question, reply] = previewExchange(text, this.t);
+    if (fromInput) this.input.value = '';
+    this.showCompleted(question, false);
+    if (!fromInput) {
+      this.setStatus('pending_human');
+      return;
+    }
+    this.awaitingReply = true;
+    this.updateTyping();
+    setTimeout(() => {
+      this.showCompleted(reply, true);
+      this.updateTyping();
+    }, 400);
   }
 
   private follow(): void {
