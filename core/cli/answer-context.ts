@@ -10,6 +10,14 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { openKnowledge, resolveEmbedder } from './knowledge-context.js';
 import type { Output } from './output.js';
 
+export interface OpenedAnswerEngine {
+  engine: AnswerEngine;
+  kb: KnowledgeBase;
+  /** The generator's kind (null: extractive) and the notices said with every draft, for the desk's engine worker. */
+  generator: { kind: 'llama' | 'openai' | null; notices: string[] };
+  close: () => Promise<void>;
+}
+
 /**
  * The answer engine as the CLI and server use it: the knowledge base, the configured generator (or the
  * extractive composer, with a notice when a configured model could not be used), the escalation classifier
@@ -19,7 +27,7 @@ export async function openAnswerEngine(
   home: string,
   output: Output,
   options: { tenant?: TenantId } = {},
-): Promise<{ engine: AnswerEngine; kb: KnowledgeBase; close: () => Promise<void> }> {
+): Promise<OpenedAnswerEngine> {
   const knowledge = await openKnowledge(home, output);
   try {
     // A mistyped tenant is refused before a generator model (seconds to load) is read.
@@ -39,6 +47,7 @@ export async function openAnswerEngine(
     return {
       engine,
       kb: knowledge.kb,
+      generator: { kind: generator?.kind ?? null, notices },
       close: async () => {
         await engine.close();
         await knowledge.close();

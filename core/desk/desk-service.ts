@@ -141,10 +141,13 @@ export class DeskService {
     const done = previous
       .then(() => this.answer(tenant, conversationId, message, options.signal))
       .catch((error: unknown) => {
-        this.logger?.error(
-          { err: error, tenant, conversationId, messageId: message.id },
-          'the answer engine failed; the visitor message is kept for an agent',
-        );
+        const context = { err: error, tenant, conversationId, messageId: message.id };
+        // A busy engine refuses at once (its owner logs the overload once, not per message): the message waits
+        // for an agent, who can regenerate a draft later.
+        if (error instanceof AppError && error.code === 'unavailable')
+          this.logger?.debug(context, 'the answer engine is busy; the visitor message waits for an agent');
+        else
+          this.logger?.error(context, 'the answer engine failed; the visitor message is kept for an agent');
       });
     this.queues.set(key, done);
     this.running.add(done);

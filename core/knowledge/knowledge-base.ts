@@ -17,6 +17,8 @@ export interface KnowledgeBaseOptions {
   cache?: QueryEmbeddingCache;
   /** Chunk count from which vector search uses an ANN index. */
   annThreshold?: number;
+  /** See LanceIndexOptions.readConsistencySeconds: 0 for a reader beside the data folder's writer. */
+  readConsistencySeconds?: number;
 }
 
 /**
@@ -40,6 +42,12 @@ export class KnowledgeBase {
     return this.options.embedder;
   }
 
+  /** The cross-encoder and how many fused hits it re-scores; null when there is none (the desk's engine worker borrows it). */
+  get reranking(): { reranker: Reranker; top: number } | null {
+    const { reranker } = this.options;
+    return reranker ? { reranker, top: this.options.rerankTop ?? 0 } : null;
+  }
+
   /** The tenant's index; the tenant must exist (the store checks) before its folder is touched. */
   indexFor(tenant: TenantId): Promise<KnowledgeIndex> {
     let index = this.indices.get(tenant);
@@ -49,6 +57,9 @@ export class KnowledgeBase {
         openLanceIndex(dir, {
           embedding: embedder ? { model: embedder.modelId, dims: embedder.dims } : null,
           ...(this.options.annThreshold !== undefined ? { annThreshold: this.options.annThreshold } : {}),
+          ...(this.options.readConsistencySeconds !== undefined
+            ? { readConsistencySeconds: this.options.readConsistencySeconds }
+            : {}),
         }),
       );
       index.catch(() => this.indices.delete(tenant));

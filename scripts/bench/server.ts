@@ -9,6 +9,9 @@
  * 2. event streams: many concurrent SSE sessions held open while a bounded number of messages is posted into a
  *    subset; every session's event ids are compared with the persisted event log; peak RSS of the server.
  * Rate limits are raised so they do not shape the measurement. `--quick`: 5 s / 100 sessions.
+ * The desk drafts in an engine worker thread (WorkerDeskEngine), as `airdesk serve` does; `--in-process` drafts
+ * on the server's event loop instead (the design before it, for comparison); `--engine-concurrency=N` sets the
+ * questions the worker runs at once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +21,7 @@ import { pino } from 'pino';
 import { AnswerEngine } from '../../core/answer/answer-engine.js';
 import { createMessageClassifier } from '../../core/answer/escalation/index.js';
 import { createGroundingChecker } from '../../core/answer/grounding/index.js';
+import { WorkerDeskEngine } from '../../core/answer/worker/engine-client.js';
 import { createWidgetKey, openDesk } from '../../core/desk/index.js';
 import { KnowledgeBase } from '../../core/knowledge/knowledge-base.js';
 import { mean, percentile } from '../../core/quality/ir-metrics.js';
@@ -35,6 +39,11 @@ import {
 import { machineLine, peakRssMb, today } from './lib/machine.js';
 
 const quick = process.argv.includes('--quick');
+/** `--in-process`: the desk drafts on the server's event loop (the design before the engine worker). */
+const inProcess = process.argv.includes('--in-process');
+/** `--engine-concurrency=N`: questions the engine worker runs at once (default: WorkerDeskEngine's). */
+const concurrencyArg = process.argv.find((a) => a.startsWith('--engine-concurrency='))?.split('=')[1];
+const engineConcurrency = concurrencyArg === undefined ? undefined : Number(concurrencyArg);
 const tenant = 'acme';
 const origin = benchOrigin;
 
@@ -78,7 +87,20 @@ async function runServer(): Promise<void> {
   );
   const { key } = await createWidgetKey(store, tenant, [origin]);
   const logger = pino({ level: 'silent' });
-  const widget = openDesk({ home: path.join(home, 'data'), store, engine, logger });
+  // The desk drafts in an engine worker as `airdesk serve` does (off the HTTP event loop, bounded backlog).
+  const overloads: { refused: number }[] = [];
+  const deskEngine = inProcess
+    ? engine
+    : await WorkerDeskEngine.open({
+        home: path.join(home, 'data'),
+        embedder: null,
+        generator: false,
+        ...(engineConcurrency ? { concurrency: engineConcurrency } : {}),
+        onOverload: (event) => {
+          if (!event.shedding) overloads.push({ refused: event.refused });
+        },
+      });
+  const widget = openDesk({ home: path.join(home, 'data'), store, engine: deskEngine, logger });
   const generous = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
   const server = await startServer({
     store,
@@ -153,6 +175,9 @@ async function runServer(): Promise<void> {
   const closeStart = performance.now();
   await server.close();
   const closeMs = performance.now() - closeStart;
+  const refusedAtEnd = deskEngine instanceof WorkerDeskEngine ? deskEngine.stats().refused : 0;
+  if (deskEngine instanceof WorkerDeskEngine) await deskEngine.close();
+  const refused = overloads.reduce((sum, o) => sum + o.refused, refusedAtEnd);
   await engine.close();
   await kb.close();
   await store.close();
@@ -223,8 +248,12 @@ async function runServer(): Promise<void> {
       ) +
       `\n\nEngine backlog: the desk was idle ${ms((idleWaits[0] ?? 0) / 1000)} s after the last POST's 202. One ` +
       `\`engine.ask\` (extractive, BM25) takes ${ms(mean(askMs))} ms mean / ${ms(percentile(askMs, 95))} ms p95 ` +
-      `unloaded on this machine, on the server's event loop, so one process answers at most ~` +
-      `${(1000 / mean(askMs)).toFixed(0)} messages/s in the background.`,
+      `unloaded on this machine, so one engine answers at most ~${(1000 / mean(askMs)).toFixed(0)} messages/s. ` +
+      (inProcess
+        ? `**\`--in-process\`**: the desk drafts on the server's event loop (the design before the engine worker).`
+        : `The desk drafts in an engine worker thread (WorkerDeskEngine, 2 questions at a time, at most 50 ` +
+          `waiting); ${refused} questions over the whole run found the backlog full and were refused at once ` +
+          `(\`unavailable\`: the message is kept for an agent, without a draft).`),
   );
   const dropped = sse.expectedEvents - sse.receivedEvents;
   lines.push(

@@ -33,6 +33,12 @@ export interface LanceIndexOptions {
   annThreshold?: number;
   /** How many documents' chunks go into one LanceDB commit. */
   docsPerCommit?: number;
+  /**
+   * Seconds between checks for commits made by another connection (LanceDB's readConsistencyInterval); 0 checks
+   * on every read. Unset: this connection sees only its own writes, right for the one writer of a data folder;
+   * a reader beside it (the desk's engine worker) sets 0 so an admin's unpublish reaches it at once.
+   */
+  readConsistencySeconds?: number;
 }
 
 interface IndexInfo {
@@ -61,7 +67,12 @@ const ftsOptions = {
 /** Opens (or prepares) the LanceDB index in `dir`, refusing one built with a different embedding model. */
 export async function openLanceIndex(dir: string, options: LanceIndexOptions): Promise<KnowledgeIndex> {
   fs.mkdirSync(dir, { recursive: true });
-  const db = await lancedb.connect(dir);
+  const db = await lancedb.connect(
+    dir,
+    options.readConsistencySeconds !== undefined
+      ? { readConsistencyInterval: options.readConsistencySeconds }
+      : {},
+  );
   const info = readInfo(dir);
   const wanted = options.embedding;
   if (info && info.embeddingModel !== (wanted?.model ?? null)) {
