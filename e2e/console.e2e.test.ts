@@ -10,7 +10,6 @@ import { launchChromium, openPage } from './support/browser.js';
 import { startServer, stopServer, type ServerUnderTest } from './support/server.js';
 
 const artifacts = path.join(import.meta.dirname, 'artifacts');
-const readmePicture = path.join(import.meta.dirname, '..', 'docs', 'console.png');
 
 const sections = [
   {
@@ -18,7 +17,12 @@ const sections = [
     path: '/inbox',
     text: 'AI draft reply, the citations it is grounded on and a confidence score',
   },
-  { nav: 'Knowledge', path: '/knowledge', text: 'search playground' },
+  {
+    nav: 'Escalations',
+    path: '/escalations',
+    text: 'Conversations the assistant or an agent hands to a person will queue here',
+  },
+  { nav: 'Knowledge', path: '/knowledge', text: 'add files here or connect a system on the Connectors page' },
   { nav: 'Connectors', path: '/connectors', text: 'Confluence, SharePoint, Jira, Notion and file shares' },
   { nav: 'Quality', path: '/quality', text: 'regression gates' },
   { nav: 'Settings', path: '/settings', text: 'Widget keys for embedding the chat widget, roles' },
@@ -163,7 +167,6 @@ describe('console in a real browser', () => {
     await nav.getByRole('link', { name: 'Inbox' }).click();
     await heading(page, 'Inbox').waitFor();
     await page.getByText('Tenant: Acme Corp').waitFor();
-    await page.screenshot({ path: readmePicture });
     expect(problems.list).toEqual([]);
     await context.close();
   });

@@ -4,6 +4,7 @@ import type { DeskEvent } from '../contract/desk-api.js';
 import type { Store } from '../contract/store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { tempDir } from '../testing/temp-home.js';
+import { citedIn } from './agent-actions.js';
 import { DeskService, handoffText } from './desk-service.js';
 import { FakeDeskEngine } from './fake-desk-engine.testing.js';
 
@@ -182,5 +183,12 @@ describe('desk service: agent actions', () => {
       code: 'not_found',
     });
     await expect(desk.inbox.detail('globex', conversation.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('sends the visitor only the sources the sent text still cites', () => {
+    const sources = [1, 2, 3].map((n) => ({ docId: `d${n}`, title: `Doc ${n}`, quote: `q${n}` }));
+    expect(citedIn('Open Settings [1]. Click Reset [3].', sources).map((c) => c.docId)).toEqual(['d1', 'd3']);
+    expect(citedIn('I rewrote it all, no markers.', sources)).toEqual([]);
+    expect(citedIn('A stray [7] and [2]', sources).map((c) => c.docId)).toEqual(['d2']);
   });
 });

@@ -1,4 +1,11 @@
-import type { AgentDraft, Escalation, InternalNote, Message, Priority } from '../contract/conversation.js';
+import type {
+  AgentDraft,
+  Citation,
+  Escalation,
+  InternalNote,
+  Message,
+  Priority,
+} from '../contract/conversation.js';
 import type { ConversationSummary } from '../contract/desk-api.js';
 import { AppError, isAppError } from '../contract/errors.js';
 import type { TenantId } from '../contract/tenant.js';
@@ -24,7 +31,12 @@ export class AgentActions {
   ): Promise<Message> {
     await this.desk.conversation(tenant, conversationId);
     const draft = input.draftId ? await this.pendingDraft(tenant, conversationId, input.draftId) : null;
-    const message = await this.desk.sendAgentMessage(tenant, conversationId, input.text);
+    const message = await this.desk.sendAgentMessage(
+      tenant,
+      conversationId,
+      input.text,
+      draft ? citedIn(input.text, draft.citations) : [],
+    );
     await this.desk.store.conversations.markRead(tenant, conversationId);
     if (!draft) return message;
     await this.desk.store.desk.setDraftStatus(tenant, draft.id, 'sent');
@@ -148,4 +160,13 @@ export class AgentActions {
       );
     }
   }
+}
+
+/**
+ * The draft's sources the sent text still cites: a draft's [n] is its n-th citation, and an agent who cut a
+ * sentence (or every marker) should not send the visitor a source for it.
+ */
+export function citedIn(text: string, citations: readonly Citation[]): Citation[] {
+  const markers = new Set([...text.matchAll(/\[(\d{1,3})\]/g)].map((m) => Number(m[1])));
+  return citations.filter((_, index) => markers.has(index + 1));
 }

@@ -3,6 +3,7 @@ import type { AskInput } from '../answer/answer-engine.js';
 import type { AnswerDraft } from '../contract/answer.js';
 import type {
   AgentDraft,
+  Citation,
   Conversation,
   ConversationEvent,
   CsatRecord,
@@ -164,10 +165,16 @@ export class DeskService {
   }
 
   /** A message from an agent to the visitor: the widget hears it at once. */
-  async sendAgentMessage(tenant: TenantId, conversationId: string, text: string): Promise<Message> {
+  async sendAgentMessage(
+    tenant: TenantId,
+    conversationId: string,
+    text: string,
+    citations: Citation[] = [],
+  ): Promise<Message> {
     const message = await this.store.conversations.appendMessage(tenant, conversationId, {
       role: 'agent',
       text,
+      citations,
     });
     await this.log.emit(tenant, conversationId, [{ type: 'message.completed', data: messageData(message) }]);
     await this.deskEvents.conversation(tenant, conversationId, 'message');

@@ -167,6 +167,12 @@ export function ConversationView({ tenant, id, agent, tick, onChanged }: Convers
             {detail.visitor.email && <span>{detail.visitor.email}</span>}
             <span>via {summary.channel}</span>
           </p>
+          {detail.csat && (
+            <p className="desk-conv-csat">
+              Visitor rating: <span aria-hidden="true">{'★'.repeat(detail.csat.rating)}</span>{' '}
+              {detail.csat.rating} of 5{detail.csat.comment ? ` — “${detail.csat.comment}”` : ''}
+            </p>
+          )}
           {openEscalations.length > 0 && (
             <p className="desk-conv-escalation">
               Escalated:{' '}
