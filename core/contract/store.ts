@@ -339,4 +339,13 @@ export interface DeskStore {
     input: { conversationId: string; rating: number; comment: string | null },
   ): Promise<CsatRecord>;
   csat(tenant: TenantId, conversationId: string): Promise<CsatRecord | null>;
+  /**
+   * Visitor messages the engine never answered (it was busy, or the server stopped): per unresolved
+   * conversation, its latest visitor message, sent at `since` (ISO time) or later, with no agent or assistant
+   * message after it and no draft for it. Newest first; `conversationId` narrows to one conversation.
+   */
+  undraftedVisitorMessages(
+    tenant: TenantId,
+    filter: { since: string; limit: number; conversationId?: string },
+  ): Promise<Message[]>;
 }

@@ -18,12 +18,14 @@ import { AppError } from '../contract/errors.js';
 import type { RememberedAnswer, Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 import { AgentActions } from './agent-actions.js';
+import { CatchUp, type CatchUpOptions, type CatchUpReport } from './catch-up.js';
 import { ConversationLog, messageData, type EventListener } from './conversation-log.js';
 import { DeskEvents } from './desk-events.js';
 import { askEngine, handsOff, type EngineAnswer } from './drafting.js';
 import { DeskInbox } from './inbox.js';
 
 export { messageData, type EventListener } from './conversation-log.js';
+export type { CatchUpOptions, CatchUpReport } from './catch-up.js';
 
 /** What the desk needs of the answer engine (AnswerEngine fits). */
 export interface DeskEngine {
@@ -65,6 +67,7 @@ export class DeskService {
   /** One engine run at a time per conversation, in message order. */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
+  private readonly catchUpSweeps = new CatchUp(this);
 
   constructor(options: DeskServiceOptions) {
     this.store = options.store;
@@ -137,26 +140,47 @@ export class DeskService {
       text,
     });
     await this.deskEvents.conversation(tenant, conversationId, 'message');
-    const key = `${tenant}/${conversationId}`;
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const done = previous
-      .then(() => this.answer(tenant, conversationId, message, options.signal))
-      .catch((error: unknown) => {
-        const context = { err: error, tenant, conversationId, messageId: message.id };
-        // A busy engine refuses at once (its owner logs the overload once, not per message): the message waits
-        // for an agent, who can regenerate a draft later.
-        if (error instanceof AppError && error.code === 'unavailable')
-          this.logger?.debug(context, 'the answer engine is busy; the visitor message waits for an agent');
-        else
-          this.logger?.error(context, 'the answer engine failed; the visitor message is kept for an agent');
-      });
-    this.queues.set(key, done);
-    this.running.add(done);
-    void done.finally(() => {
-      this.running.delete(done);
-      if (this.queues.get(key) === done) this.queues.delete(key);
+    const done = this.inOrder(tenant, conversationId, () =>
+      this.answer(tenant, conversationId, message, options.signal),
+    ).catch((error: unknown) => {
+      const context = { err: error, tenant, conversationId, messageId: message.id };
+      // A busy engine refuses at once (its owner logs the overload once, not per message): the message waits
+      // for the catch-up after the engine recovers, or for an agent, who can regenerate a draft.
+      if (error instanceof AppError && error.code === 'unavailable')
+        this.logger?.debug(context, 'the answer engine is busy; the visitor message waits for the catch-up');
+      else this.logger?.error(context, 'the answer engine failed; the visitor message is kept for an agent');
     });
     return { message, done };
+  }
+
+  /**
+   * Runs `work` after the conversation's earlier engine runs are over, one at a time in the order asked, so
+   * replies never overtake each other; `idle()` waits for it. Settles as `work` does.
+   */
+  inOrder<T>(tenant: TenantId, conversationId: string, work: () => Promise<T>): Promise<T> {
+    const key = `${tenant}/${conversationId}`;
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const result = previous.then(work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, settled);
+    this.running.add(settled);
+    void settled.finally(() => {
+      this.running.delete(settled);
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return result;
+  }
+
+  /**
+   * Answers visitor messages left without a draft or reply (refused by a busy engine, or cut off by a restart):
+   * recent ones, newest first, through the normal answer path, until the engine refuses again. Concurrent calls
+   * share one sweep. See `CatchUp`.
+   */
+  catchUp(options: CatchUpOptions = {}): Promise<CatchUpReport> {
+    return this.catchUpSweeps.run(options);
   }
 
   /** Settles when every engine run started so far is over. */
@@ -277,7 +301,12 @@ export class DeskService {
     }
   }
 
-  private async answer(
+  /**
+   * The answer path of one stored visitor message: an auto reply to the visitor when the tenant allows it and
+   * the engine is sure, otherwise a draft for the agents and, if the engine says so, a handoff. Callers run it
+   * through `inOrder`. @throws what the engine throws (AppError `unavailable` when it is busy).
+   */
+  async answer(
     tenant: TenantId,
     conversationId: string,
     message: Message,

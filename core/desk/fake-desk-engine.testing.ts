@@ -21,12 +21,19 @@ export class FakeDeskEngine implements DeskEngine {
   next: FakeAnswer = { answer: 'Open Settings and choose Security.' };
   readonly asks: { tenant: TenantId; input: AskInput }[] = [];
   readonly remembered: { tenant: TenantId; question: string; answer: string; origin: string }[] = [];
+  /** Asks still accepted; at 0 the engine refuses with `unavailable`, as the busy worker engine does. */
+  capacity = Infinity;
+  /** While set, an accepted ask waits for it before answering (a test holds questions in the engine). */
+  gate: Promise<void> | null = null;
 
   constructor(private readonly memory = true) {}
 
   async ask(tenant: TenantId, input: AskInput): Promise<AnswerDraft> {
+    if (this.capacity <= 0) throw new AppError('unavailable', 'the answer engine is busy');
+    this.capacity -= 1;
     this.asks.push({ tenant, input });
     const next = this.next;
+    if (this.gate) await this.gate;
     return {
       answer: next.answer,
       citations: [

@@ -140,7 +140,7 @@ describe('WorkerDeskEngine (engine worker over a real data folder)', () => {
       const refused = await Promise.race([fourth, first?.then(() => 'first answer came first')]);
       expect(refused).toBeInstanceOf(AppError);
       expect((refused as AppError).code).toBe('unavailable');
-      expect((refused as AppError).message).toMatch(/busy .*waits for an agent/);
+      expect((refused as AppError).message).toMatch(/busy .*once the engine catches up/);
       expect(await Promise.all(outcomes.slice(0, 3))).toEqual(['answered', 'answered', 'answered']);
       expect(events).toEqual([
         { shedding: true, refused: 0 },

@@ -116,7 +116,7 @@ export class WorkerDeskEngine {
         return reject(
           new AppError(
             'unavailable',
-            `the answer engine is busy (${this.waiting.length} questions waiting); the message waits for an agent`,
+            `the answer engine is busy (${this.waiting.length} questions waiting); it is drafted once the engine catches up`,
           ),
         );
       }

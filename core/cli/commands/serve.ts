@@ -55,8 +55,21 @@ export function registerServe(program: Command, context: () => CliContext): void
         logger: logger.child({ part: 'sync' }),
       });
       const deskLogger = logger.child({ part: 'desk' });
-      const desk = await openDeskEngine(home, answers, deskLogger);
+      // Visitor messages the engine refused while busy, or left undrafted by a restart, are answered when it
+      // catches up and once after start (see DeskService.catchUp); stopping the server ends the sweep.
+      const stopCatchUp = new AbortController();
+      let catchUp = () => {};
+      const desk = await openDeskEngine(home, answers, deskLogger, () => catchUp());
       const widget = openDesk({ home, store, engine: desk.engine, logger: deskLogger });
+      catchUp = () =>
+        void widget.desk.catchUp({ signal: stopCatchUp.signal }).then(
+          (report) => {
+            if (report.found > 0)
+              deskLogger.info(report, 'caught up on visitor messages left without a draft');
+          },
+          (error: unknown) =>
+            deskLogger.error({ err: error }, 'the catch-up of waiting visitor messages failed'),
+        );
       let server;
       try {
         // Schedules are armed before the listeners open; a scheduled sync may start at once.
@@ -87,6 +100,7 @@ export function registerServe(program: Command, context: () => CliContext): void
           if (stopping) return;
           stopping = true;
           logger.info({ signal }, 'shutting down');
+          stopCatchUp.abort(new Error('the server is stopping'));
           const timer = setTimeout(() => {
             logger.warn('requests still running after the drain timeout; closing anyway');
             running.abortWork();
@@ -120,6 +134,7 @@ export function registerServe(program: Command, context: () => CliContext): void
       output.stdout.write(JSON.stringify(running.listening) + '\n');
       output.info(`airdesk console: ${running.listening.console}`);
       output.info(`logs: ${homeLayout.logsDir(home)}`);
+      catchUp();
       await stopped;
       await desk.close();
       await answers.close();
@@ -133,12 +148,14 @@ export function registerServe(program: Command, context: () => CliContext): void
  * event loop and a backlog over its limit is refused at once instead of every reply falling behind. It borrows
  * the main process's embedder and reranker. With a local (llama) generator the desk keeps the main engine: a
  * second copy of the model would double its memory, and its generation already runs off the event loop.
- * If the worker cannot start, the desk drafts on the main thread and the log says why.
+ * If the worker cannot start, the desk drafts on the main thread and the log says why. `onCaughtUp` is told when
+ * the worker's backlog is under its limit again after refusals.
  */
 async function openDeskEngine(
   home: string,
   answers: OpenedAnswerEngine,
   logger: FastifyBaseLogger,
+  onCaughtUp: () => void,
 ): Promise<{ engine: DeskEngine; close: () => Promise<void> }> {
   const inProcess = { engine: answers.engine, close: async () => {} };
   if (answers.generator.kind === 'llama') {
@@ -155,10 +172,11 @@ async function openDeskEngine(
       classifierCacheDir: classifierCacheDir(home),
       onOverload: ({ shedding, refused }) => {
         if (shedding)
-          logger.warn(
-            'the answer engine is overloaded; new visitor messages wait for an agent without a draft',
-          );
-        else logger.info({ refused }, 'the answer engine caught up; visitor messages get drafts again');
+          logger.warn('the answer engine is overloaded; new visitor messages wait for it to catch up');
+        else {
+          logger.info({ refused }, 'the answer engine caught up; refused visitor messages are answered now');
+          onCaughtUp();
+        }
       },
     });
     logger.info({ generator: worker.generatorId }, 'the desk drafts in an engine worker thread');

@@ -17,6 +17,7 @@ import {
 import { AppError } from '../../contract/errors.js';
 import type { DeskStore } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
+import { undraftedVisitorMessages } from './inbox.js';
 import type { Db } from './open-database.js';
 
 interface EventRow {
@@ -300,6 +301,9 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
         .prepare<[string], CsatRow>('SELECT * FROM csat WHERE conversation_id = ?')
         .get(conversationId);
       return row ? toCsat(row) : null;
+    },
+    async undraftedVisitorMessages(tenant, filter) {
+      return undraftedVisitorMessages(dbOf(tenant), filter);
     },
   };
 }

@@ -1,6 +1,8 @@
 import {
   priorities,
+  type Citation,
   type ConversationStatus,
+  type Message,
   type MessageRole,
   type Priority,
 } from '../../contract/conversation.js';
@@ -143,4 +145,48 @@ export function inboxCounts(db: Db): InboxCounts {
     )
     .get()!;
   return { byStatus, byPriority, unread };
+}
+
+interface UndraftedRow {
+  id: string;
+  conversation_id: string;
+  text: string;
+  citations: string;
+  created_at: string;
+}
+
+/**
+ * The latest visitor message of each unresolved conversation that nobody answered: no agent or assistant message
+ * after it (a system notice such as the handoff line is not an answer) and no draft of any status for it (a
+ * discarded draft means an agent already dealt with it). A conversation's updated_at is at least its last
+ * message's time, so the `since` bound on it narrows the scan to recent conversations through its index.
+ */
+export function undraftedVisitorMessages(
+  db: Db,
+  { since, limit, conversationId }: { since: string; limit: number; conversationId?: string },
+): Message[] {
+  const params: (string | number)[] = [since, since];
+  if (conversationId !== undefined) params.push(conversationId);
+  const sql = `
+    SELECT m.id, m.conversation_id, m.text, m.citations, m.created_at
+    FROM conversations c
+    JOIN messages m ON m.conversation_id = c.id
+      AND m.seq = (SELECT max(v.seq) FROM messages v WHERE v.conversation_id = c.id AND v.role = 'visitor')
+    WHERE c.status != 'resolved' AND c.updated_at >= ? AND m.created_at >= ?
+      ${conversationId !== undefined ? 'AND c.id = ?' : ''}
+      AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.conversation_id = c.id AND r.seq > m.seq
+        AND r.role IN ('agent', 'assistant'))
+      AND NOT EXISTS (SELECT 1 FROM agent_drafts d WHERE d.conversation_id = c.id AND d.message_id = m.id)
+    ORDER BY m.created_at DESC, m.id LIMIT ?`;
+  return db
+    .prepare<(string | number)[], UndraftedRow>(sql)
+    .all(...params, limit)
+    .map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      role: 'visitor',
+      text: r.text,
+      citations: JSON.parse(r.citations) as Citation[],
+      createdAt: r.created_at,
+    }));
 }
