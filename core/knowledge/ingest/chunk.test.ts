@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../contract/errors.js';
 import type { ParsedDocument } from '../../contract/retrieval.js';
 import { chunkDocument, headingPrefix, type DocumentChunks } from './chunk.js';
@@ -147,5 +147,33 @@ describe('chunkDocument on pathological input', () => {
     expect(chunks.children.map((c) => c.text).join('')).toBe(blob);
     const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
     for (const c of chunks.children) expect(loneSurrogate.test(c.text)).toBe(false);
+  });
+
+  it('does sentence-segmenter work linear in the size of one huge paragraph of short lines', () => {
+    // V8's segmenter costs the length of its whole input for every segment it yields, so the work is counted
+    // that way: one call over the whole paragraph made a 30k-line log file take ~40 s (quadratic).
+    const spy = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+    const log = (lines: number): string =>
+      Array.from({ length: lines }, (_, i) => `2026-11-25 11:00 INFO request ${i} took ${i % 97} ms`).join(
+        '\n',
+      );
+    const workFor = (lines: number): number => {
+      spy.mockClear();
+      chunkDocument(doc([{ headings: [], text: log(lines) }], ''), 'd');
+      // Segments objects can be iterated again: count what each call yielded.
+      return spy.mock.calls.reduce((work, [input], i) => {
+        const result = spy.mock.results[i];
+        return work + (result?.type === 'return' ? input.length * Array.from(result.value).length : 0);
+      }, 0);
+    };
+    try {
+      const small = workFor(2000);
+      const large = workFor(4000);
+      expect(small).toBeGreaterThan(0);
+      // Twice the lines: about twice the work (it was four times).
+      expect(large / small).toBeLessThan(2.5);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
