@@ -322,7 +322,7 @@ export interface DeskStore {
     from: 'open' | 'assigned',
     to: 'open' | 'assigned',
   ): Promise<Escalation[]>;
-  /** The escalation queue: highest priority first, then oldest first. */
+  /** The escalation queue: active ones highest priority first, then oldest first; closed ones latest closed first. */
   escalationQueue(
     tenant: TenantId,
     filter: { statuses: Escalation['status'][]; limit: number },
@@ -348,4 +348,79 @@ export interface DeskStore {
     tenant: TenantId,
     filter: { since: string; limit: number; conversationId?: string },
   ): Promise<Message[]>;
+
+  // The desk's multi-step actions, each in one transaction: a failure half way leaves nothing behind.
+
+  /**
+   * Resolves the conversation: status resolved, its open or assigned escalations closed, its pending drafts
+   * discarded. @throws AppError `not_found`.
+   */
+  resolveConversation(tenant: TenantId, conversationId: string): Promise<void>;
+  /**
+   * Calls a person: status pending_human, a new escalation (filed as assigned when the conversation has an
+   * assignee), and `notice` as a system message unless the conversation already was pending_human (then
+   * `notice` in the result is null). @throws AppError `not_found`.
+   */
+  handOff(tenant: TenantId, input: HandOffInput): Promise<HandOffResult>;
+  /**
+   * An agent's message to the visitor. With `draftId`, claims the draft first (pending → sent, only if still
+   * pending); then the message, the conversation's other pending drafts discarded, and the conversation read.
+   * @throws AppError `not_found` (conversation, draft), `conflict` (the draft is no longer pending).
+   */
+  sendAgentReply(
+    tenant: TenantId,
+    input: { conversationId: string; text: string; citations: Citation[]; draftId?: string | undefined },
+  ): Promise<Message>;
+  /** Sets (or with null clears) the assignee; active escalations follow (assigned / open). @throws `not_found`. */
+  assignConversation(tenant: TenantId, conversationId: string, assignee: string | null): Promise<void>;
+  /**
+   * Keeps an agent-requested draft for `messageId` if it is still the latest visitor message and no agent or
+   * assistant message came after `seenUpTo` (the conversation's last message when the agent asked), then
+   * discards the pending drafts of messages up to `messageId` (not of newer ones).
+   * @throws AppError `conflict` (the visitor wrote again, or someone answered meanwhile), `not_found`.
+   */
+  saveRegeneratedDraft(
+    tenant: TenantId,
+    input: NewDraft,
+    seenUpTo: { messageId: string },
+  ): Promise<AgentDraft>;
+  /**
+   * Stores what the engine's answer to a visitor message does, after checking the conversation as it is now:
+   * - `stale` when it was resolved, or a visitor, agent or assistant message came after the one answered
+   *   meanwhile: the draft is kept as discarded (a record; the catch-up will not answer the message again), no
+   *   reply, no handoff;
+   * - `replied` when `reply` is given and no person works the conversation (not pending_human, no assignee, no
+   *   agent message): the reply is appended as the assistant's message and no draft is kept;
+   * - `drafted` otherwise: a pending draft and, with `handOff`, a handoff unless already pending_human.
+   * @throws AppError `not_found`.
+   */
+  settleAnswer(
+    tenant: TenantId,
+    input: {
+      draft: NewDraft;
+      reply: { text: string; citations: Citation[] } | null;
+      handOff: Omit<HandOffInput, 'conversationId'> | null;
+    },
+  ): Promise<SettledAnswer>;
 }
+
+/** An AI draft as the desk hands it to the store. */
+export type NewDraft = Omit<AgentDraft, 'id' | 'status' | 'createdAt'>;
+
+export interface HandOffInput {
+  conversationId: string;
+  priority: Priority;
+  reasons: EscalationReason[];
+  /** The system message telling the visitor a person was called. */
+  notice: string;
+}
+
+export interface HandOffResult {
+  escalation: Escalation;
+  notice: Message | null;
+}
+
+export type SettledAnswer =
+  | { outcome: 'replied'; reply: Message }
+  | { outcome: 'drafted'; draft: AgentDraft; handOff: HandOffResult | null }
+  | { outcome: 'stale'; draft: AgentDraft };

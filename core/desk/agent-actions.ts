@@ -9,7 +9,9 @@ import type {
 import type { ConversationSummary } from '../contract/desk-api.js';
 import { AppError, isAppError } from '../contract/errors.js';
 import type { TenantId } from '../contract/tenant.js';
+import { messageData } from './conversation-log.js';
 import type { DeskService } from './desk-service.js';
+import { newDraft } from './drafting.js';
 
 /**
  * What an agent does to a conversation from the console. Each action is stored first, then the widget (through
@@ -21,7 +23,8 @@ export class AgentActions {
   /**
    * Sends the agent's reply to the visitor. With `draftId`, the draft is marked sent (the conversation's other
    * pending drafts are discarded) and the reply is kept in answer memory: `approved` when the text is the
-   * draft's, `agent_written` when the agent edited it. Replying marks the conversation read.
+   * draft's, `agent_written` when the agent edited it. Replying marks the conversation read. The draft is claimed
+   * in the same store transaction as the message is written, so a draft sent twice at once goes out once.
    * @throws AppError `not_found` (conversation, draft), `conflict` (the draft was already sent or discarded).
    */
   async reply(
@@ -30,40 +33,50 @@ export class AgentActions {
     input: { text: string; draftId?: string | undefined; agent: string },
   ): Promise<Message> {
     await this.desk.conversation(tenant, conversationId);
+    // Read first for its citations (a draft's text never changes) and a clear error; the claim re-checks.
     const draft = input.draftId ? await this.pendingDraft(tenant, conversationId, input.draftId) : null;
-    const message = await this.desk.sendAgentMessage(
-      tenant,
+    const message = await this.desk.store.desk.sendAgentReply(tenant, {
       conversationId,
-      input.text,
-      draft ? citedIn(input.text, draft.citations) : [],
-    );
-    await this.desk.store.conversations.markRead(tenant, conversationId);
-    if (!draft) return message;
-    await this.desk.store.desk.setDraftStatus(tenant, draft.id, 'sent');
-    await this.desk.discardPendingDrafts(tenant, conversationId);
-    await this.remember(tenant, draft, input.text);
+      text: input.text,
+      citations: draft ? citedIn(input.text, draft.citations) : [],
+      draftId: draft?.id,
+    });
+    await this.desk.log.emit(tenant, conversationId, [
+      { type: 'message.completed', data: messageData(message) },
+    ]);
+    await this.desk.deskEvents.conversation(tenant, conversationId, 'message');
+    if (draft) await this.remember(tenant, draft, input.text);
     return message;
   }
 
   /**
-   * A new AI draft for the latest visitor message, with the conversation so far; the pending ones it replaces
-   * are discarded once it is saved (an engine failure keeps them).
+   * A new AI draft for the latest visitor message, with the conversation so far. It waits its turn behind the
+   * conversation's engine runs (`inOrder`), and is kept only if that message is still the latest and nobody
+   * answered it while the engine drafted (an agent may regenerate after replying: that is asked for); then the pending drafts of that message and earlier ones are discarded (an engine
+   * failure keeps them). @throws AppError `conflict` (nothing to draft, or the conversation moved on meanwhile:
+   * reload it), `unavailable` (the engine is busy, or the draft was stopped).
    */
-  async regenerate(tenant: TenantId, conversationId: string, signal?: AbortSignal): Promise<AgentDraft> {
-    const conversation = await this.desk.conversation(tenant, conversationId);
-    const messages = await this.desk.messages(tenant, conversationId);
-    const latest = messages.findLast((m) => m.role === 'visitor');
-    if (!latest) {
-      throw new AppError('conflict', 'the visitor has not written anything yet; there is nothing to draft');
-    }
-    const result = await this.desk.draftFor(tenant, conversation, latest, signal);
-    if (signal?.aborted && !result.draft.complete) {
-      // Half a draft nobody waits for (the agent left, or the server is stopping) replaces nothing.
-      throw new AppError('unavailable', 'the new draft was stopped before it was finished; try again');
-    }
-    const saved = await this.desk.saveDraft(tenant, conversationId, latest.id, result);
-    await this.desk.discardPendingDrafts(tenant, conversationId, saved.id);
-    return saved;
+  regenerate(tenant: TenantId, conversationId: string, signal?: AbortSignal): Promise<AgentDraft> {
+    return this.desk.inOrder(tenant, conversationId, async () => {
+      const conversation = await this.desk.conversation(tenant, conversationId);
+      const messages = await this.desk.messages(tenant, conversationId);
+      const latest = messages.findLast((m) => m.role === 'visitor');
+      if (!latest) {
+        throw new AppError('conflict', 'the visitor has not written anything yet; there is nothing to draft');
+      }
+      const result = await this.desk.draftFor(tenant, conversation, latest, signal);
+      if (signal?.aborted && !result.draft.complete) {
+        // Half a draft nobody waits for (the agent left, or the server is stopping) replaces nothing.
+        throw new AppError('unavailable', 'the new draft was stopped before it was finished; try again');
+      }
+      const saved = await this.desk.store.desk.saveRegeneratedDraft(
+        tenant,
+        newDraft(conversationId, latest.id, result),
+        { messageId: messages.at(-1)!.id },
+      );
+      this.desk.deskEvents.draft(tenant, conversationId, saved.id);
+      return saved;
+    });
   }
 
   /**
@@ -96,15 +109,10 @@ export class AgentActions {
     conversationId: string,
     assignee: string | null,
   ): Promise<ConversationSummary> {
-    await this.desk.store.conversations.assign(tenant, conversationId, assignee);
-    // No `escalation` event: that one announces a new escalation (consoles notify on it); the queue refetches
-    // on the `assignment` change below.
-    await this.desk.store.desk.moveEscalations(
-      tenant,
-      conversationId,
-      assignee === null ? 'assigned' : 'open',
-      assignee === null ? 'open' : 'assigned',
-    );
+    // One transaction: the assignee and its active escalations (assigned / open again) change together. No
+    // `escalation` event: that one announces a new escalation (consoles notify on it); the queue refetches on the
+    // `assignment` change below.
+    await this.desk.store.desk.assignConversation(tenant, conversationId, assignee);
     await this.desk.deskEvents.conversation(tenant, conversationId, 'assignment');
     return this.summary(tenant, conversationId);
   }

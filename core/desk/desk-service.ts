@@ -3,7 +3,6 @@ import type { AskInput } from '../answer/answer-engine.js';
 import type { AnswerDraft } from '../contract/answer.js';
 import type {
   AgentDraft,
-  Citation,
   Conversation,
   ConversationEvent,
   CsatRecord,
@@ -15,13 +14,13 @@ import type {
   Visitor,
 } from '../contract/conversation.js';
 import { AppError } from '../contract/errors.js';
-import type { RememberedAnswer, Store } from '../contract/store.js';
+import type { HandOffResult, RememberedAnswer, Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 import { AgentActions } from './agent-actions.js';
 import { CatchUp, type CatchUpOptions, type CatchUpReport } from './catch-up.js';
 import { ConversationLog, messageData, type EventListener } from './conversation-log.js';
 import { DeskEvents } from './desk-events.js';
-import { askEngine, handsOff, type EngineAnswer } from './drafting.js';
+import { askEngine, handsOff, newDraft, type EngineAnswer } from './drafting.js';
 import { DeskInbox } from './inbox.js';
 
 export { messageData, type EventListener } from './conversation-log.js';
@@ -188,32 +187,12 @@ export class DeskService {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  /** A message from an agent to the visitor: the widget hears it at once. */
-  async sendAgentMessage(
-    tenant: TenantId,
-    conversationId: string,
-    text: string,
-    citations: Citation[] = [],
-  ): Promise<Message> {
-    const message = await this.store.conversations.appendMessage(tenant, conversationId, {
-      role: 'agent',
-      text,
-      citations,
-    });
-    await this.log.emit(tenant, conversationId, [{ type: 'message.completed', data: messageData(message) }]);
-    await this.deskEvents.conversation(tenant, conversationId, 'message');
-    return message;
-  }
-
   /**
-   * An agent resolves the conversation: its escalations close, drafts still pending are discarded (nobody will
-   * send them) and the visitor hears `conversation.resolved`.
+   * An agent resolves the conversation: in one store transaction its escalations close and drafts still pending
+   * are discarded (nobody will send them); then the visitor hears `conversation.resolved`.
    */
   async resolve(tenant: TenantId, conversationId: string): Promise<Conversation> {
-    await this.conversation(tenant, conversationId);
-    await this.store.conversations.setStatus(tenant, conversationId, 'resolved');
-    await this.store.desk.closeEscalations(tenant, conversationId);
-    await this.discardPendingDrafts(tenant, conversationId);
+    await this.store.desk.resolveConversation(tenant, conversationId);
     await this.log.emit(tenant, conversationId, [
       { type: 'conversation.resolved', data: { conversationId, status: 'resolved' } },
     ]);
@@ -232,7 +211,8 @@ export class DeskService {
 
   /**
    * Hands the conversation to a person: pending_human, an escalation for the queue, and (unless a person was
-   * already called) "A person will join shortly." with `conversation.handoff` to the widget.
+   * already called) "A person will join shortly." with `conversation.handoff` to the widget. The writes are one
+   * store transaction; the widget and consoles hear of them after it.
    */
   async handOff(
     tenant: TenantId,
@@ -240,25 +220,37 @@ export class DeskService {
     priority: Priority,
     reasons: EscalationReason[],
   ): Promise<Escalation> {
-    const wasHandedOff = (await this.conversation(tenant, conversationId)).status === 'pending_human';
-    await this.store.conversations.setStatus(tenant, conversationId, 'pending_human');
-    const escalation = await this.store.desk.recordEscalation(tenant, { conversationId, priority, reasons });
-    if (!wasHandedOff) {
-      const notice = await this.store.conversations.appendMessage(tenant, conversationId, {
-        role: 'system',
-        text: handoffText,
-      });
+    const result = await this.store.desk.handOff(tenant, {
+      conversationId,
+      priority,
+      reasons,
+      notice: handoffText,
+    });
+    await this.announceHandOff(tenant, conversationId, result);
+    return result.escalation;
+  }
+
+  private async announceHandOff(
+    tenant: TenantId,
+    conversationId: string,
+    { escalation, notice }: HandOffResult,
+  ) {
+    if (notice) {
       await this.log.emit(tenant, conversationId, [
         { type: 'message.completed', data: messageData(notice) },
         {
           type: 'conversation.handoff',
-          data: { conversationId, status: 'pending_human', priority, reasons },
+          data: {
+            conversationId,
+            status: 'pending_human',
+            priority: escalation.priority,
+            reasons: escalation.reasons,
+          },
         },
       ]);
     }
     this.deskEvents.escalation(tenant, escalation);
     await this.deskEvents.conversation(tenant, conversationId, 'status');
-    return escalation;
   }
 
   /** Asks the engine for a public answer to a visitor message, with the conversation so far. */
@@ -269,36 +261,6 @@ export class DeskService {
     signal: AbortSignal | undefined,
   ): Promise<EngineAnswer> {
     return askEngine(this.store, this.engine, tenant, conversation, message, signal);
-  }
-
-  /** Keeps an AI draft for the agents and tells the console. */
-  async saveDraft(
-    tenant: TenantId,
-    conversationId: string,
-    messageId: string,
-    { draft, citations }: EngineAnswer,
-  ): Promise<AgentDraft> {
-    const saved = await this.store.desk.saveDraft(tenant, {
-      conversationId,
-      messageId,
-      text: draft.answer,
-      citations,
-      confidence: draft.confidence,
-      escalate: draft.escalation.escalate,
-      priority: draft.escalation.priority,
-      reasons: draft.escalation.reasons,
-      unsupported: draft.grounding.unsupported,
-    });
-    this.deskEvents.draft(tenant, conversationId, saved.id);
-    return saved;
-  }
-
-  /** Marks the conversation's pending drafts discarded, but `keep`. */
-  async discardPendingDrafts(tenant: TenantId, conversationId: string, keep?: string): Promise<void> {
-    const pending = await this.store.desk.drafts(tenant, { conversationId, status: 'pending' });
-    for (const d of pending) {
-      if (d.id !== keep) await this.store.desk.setDraftStatus(tenant, d.id, 'discarded');
-    }
   }
 
   /**
@@ -319,21 +281,35 @@ export class DeskService {
     if (signal?.aborted && !draft.complete) return; // the server is stopping; the message waits for an agent
     const settings = await this.store.desk.settings(tenant);
     const escalate = draft.escalation.escalate;
-    // Once a person has been called, the AI only drafts: it does not talk over the agent.
-    const handedOff = (await this.conversation(tenant, conversationId)).status === 'pending_human';
-    const auto =
+    const confident =
       settings.replyMode === 'auto' &&
-      !handedOff &&
       !escalate &&
       !draft.abstained &&
       draft.complete &&
       draft.confidence >= settings.autoReplyThreshold;
-    if (auto) {
-      const reply = await this.store.conversations.appendMessage(tenant, conversationId, {
-        role: 'assistant',
-        text: draft.answer,
-        citations,
-      });
+    // The store checks the conversation as it is now, in the same transaction as the writes: resolved or
+    // answered meanwhile, no reply and no handoff; a person on it (called, assigned, or writing), no auto reply.
+    const settled = await this.store.desk.settleAnswer(tenant, {
+      draft: newDraft(conversationId, message.id, result),
+      reply: confident ? { text: draft.answer, citations } : null,
+      handOff:
+        escalate && handsOff(draft.escalation.reasons, settings.handoffReasons)
+          ? {
+              priority: draft.escalation.priority ?? 'medium',
+              reasons: draft.escalation.reasons,
+              notice: handoffText,
+            }
+          : null,
+    });
+    if (settled.outcome === 'stale') {
+      this.logger?.debug(
+        { tenant, conversationId, messageId: message.id },
+        'the conversation was resolved or answered while the engine drafted; its draft is kept as discarded',
+      );
+      return;
+    }
+    if (settled.outcome === 'replied') {
+      const reply = settled.reply;
       await this.log.emit(tenant, conversationId, [
         ...chunks(reply.text).map((delta) => ({
           type: 'message.delta' as const,
@@ -344,15 +320,8 @@ export class DeskService {
       await this.deskEvents.conversation(tenant, conversationId, 'message');
       return;
     }
-    await this.saveDraft(tenant, conversationId, message.id, result);
-    if (!escalate || handedOff) return; // already handed off: one escalation per handoff
-    if (!handsOff(draft.escalation.reasons, settings.handoffReasons)) return; // flagged for the agent only
-    await this.handOff(
-      tenant,
-      conversationId,
-      draft.escalation.priority ?? 'medium',
-      draft.escalation.reasons,
-    );
+    this.deskEvents.draft(tenant, conversationId, settled.draft.id);
+    if (settled.handOff) await this.announceHandOff(tenant, conversationId, settled.handOff);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AnswerDraft, HistoryTurn } from '../contract/answer.js';
 import type { Citation, Conversation, EscalationReason, Message } from '../contract/conversation.js';
-import type { Store } from '../contract/store.js';
+import type { NewDraft, Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 import type { DeskEngine } from './desk-service.js';
 
@@ -64,4 +64,23 @@ export async function askEngine(
 export function handsOff(reasons: EscalationReason[], handoffReasons: EscalationReason[]): boolean {
   if (reasons.length === 0) return handoffReasons.length > 0;
   return reasons.some((r) => handoffReasons.includes(r));
+}
+
+/** The draft record the desk keeps of an engine answer to visitor message `messageId`. */
+export function newDraft(
+  conversationId: string,
+  messageId: string,
+  { draft, citations }: EngineAnswer,
+): NewDraft {
+  return {
+    conversationId,
+    messageId,
+    text: draft.answer,
+    citations,
+    confidence: draft.confidence,
+    escalate: draft.escalation.escalate,
+    priority: draft.escalation.priority,
+    reasons: draft.escalation.reasons,
+    unsupported: draft.grounding.unsupported,
+  };
 }

@@ -52,6 +52,41 @@ const toMessage = (r: MessageRow): Message => ({
   createdAt: r.created_at,
 });
 
+/**
+ * Appends a message after the conversation's last one and bumps its updated_at; the caller holds the
+ * transaction. @throws AppError `not_found`.
+ */
+export function insertMessage(
+  db: Db,
+  tenant: TenantId,
+  conversationId: string,
+  { role, text, citations = [] }: { role: MessageRole; text: string; citations?: Citation[] },
+): Message {
+  const exists = db
+    .prepare<[string], { id: string }>('SELECT id FROM conversations WHERE id = ?')
+    .get(conversationId);
+  if (!exists)
+    throw new AppError('not_found', `conversation ${conversationId} does not exist in tenant "${tenant}"`);
+  const { next } = db
+    .prepare<[string], { next: number }>(
+      'SELECT coalesce(max(seq), 0) + 1 AS next FROM messages WHERE conversation_id = ?',
+    )
+    .get(conversationId)!;
+  const message: Message = {
+    id: randomUUID(),
+    conversationId,
+    role,
+    text,
+    citations,
+    createdAt: new Date().toISOString(),
+  };
+  db.prepare(
+    'INSERT INTO messages (id, conversation_id, seq, role, text, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(message.id, conversationId, next, role, text, JSON.stringify(citations), message.createdAt);
+  db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(message.createdAt, conversationId);
+  return message;
+}
+
 /** Conversations of one tenant live only in that tenant's file; `dbOf` picks it. */
 export function sqliteConversationStore(dbOf: (tenant: TenantId) => Db): ConversationStore {
   const mustExist = (db: Db, tenant: TenantId, id: string) => {
@@ -110,33 +145,9 @@ export function sqliteConversationStore(dbOf: (tenant: TenantId) => Db): Convers
         id,
       );
     },
-    async appendMessage(tenant, conversationId, { role, text, citations = [] }) {
+    async appendMessage(tenant, conversationId, input) {
       const db = dbOf(tenant);
-      const append = db.transaction(() => {
-        mustExist(db, tenant, conversationId);
-        const { next } = db
-          .prepare<[string], { next: number }>(
-            'SELECT coalesce(max(seq), 0) + 1 AS next FROM messages WHERE conversation_id = ?',
-          )
-          .get(conversationId)!;
-        const message: Message = {
-          id: randomUUID(),
-          conversationId,
-          role,
-          text,
-          citations,
-          createdAt: new Date().toISOString(),
-        };
-        db.prepare(
-          'INSERT INTO messages (id, conversation_id, seq, role, text, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(message.id, conversationId, next, role, text, JSON.stringify(citations), message.createdAt);
-        db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(
-          message.createdAt,
-          conversationId,
-        );
-        return message;
-      });
-      return append();
+      return db.transaction(() => insertMessage(db, tenant, conversationId, input))();
     },
     async messages(tenant, conversationId) {
       const db = dbOf(tenant);

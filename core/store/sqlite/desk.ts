@@ -2,21 +2,25 @@ import { randomUUID } from 'node:crypto';
 import {
   defaultDeskSettings,
   deskSettingsSchema,
-  type AgentDraft,
-  type Citation,
   type ConversationEvent,
   type ConversationEventType,
   type CsatRecord,
   type DeskSettings,
-  type Escalation,
-  type EscalationReason,
   type InternalNote,
-  type Priority,
   priorities,
 } from '../../contract/conversation.js';
 import { AppError } from '../../contract/errors.js';
 import type { DeskStore } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
+import { sqliteDeskActions } from './desk-actions.js';
+import {
+  insertDraft,
+  insertEscalation,
+  toDraft,
+  toEscalation,
+  type DraftRow,
+  type EscalationRow,
+} from './desk-rows.js';
 import { undraftedVisitorMessages } from './inbox.js';
 import type { Db } from './open-database.js';
 
@@ -25,30 +29,6 @@ interface EventRow {
   conversation_id: string;
   type: ConversationEventType;
   data: string;
-  created_at: string;
-}
-
-interface DraftRow {
-  id: string;
-  conversation_id: string;
-  message_id: string;
-  text: string;
-  citations: string;
-  confidence: number;
-  escalate: number;
-  priority: Priority | null;
-  reasons: string;
-  unsupported: string;
-  status: AgentDraft['status'];
-  created_at: string;
-}
-
-interface EscalationRow {
-  id: string;
-  conversation_id: string;
-  priority: Priority;
-  reasons: string;
-  status: Escalation['status'];
   created_at: string;
 }
 
@@ -64,30 +44,6 @@ const toEvent = (r: EventRow): ConversationEvent => ({
   conversationId: r.conversation_id,
   type: r.type,
   data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: r.created_at,
-});
-
-const toDraft = (r: DraftRow): AgentDraft => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  messageId: r.message_id,
-  text: r.text,
-  citations: JSON.parse(r.citations) as Citation[],
-  confidence: r.confidence,
-  escalate: r.escalate === 1,
-  priority: r.priority,
-  reasons: JSON.parse(r.reasons) as EscalationReason[],
-  unsupported: JSON.parse(r.unsupported) as string[],
-  status: r.status,
-  createdAt: r.created_at,
-});
-
-const toEscalation = (r: EscalationRow): Escalation => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  priority: r.priority,
-  reasons: JSON.parse(r.reasons) as EscalationReason[],
-  status: r.status,
   createdAt: r.created_at,
 });
 
@@ -145,31 +101,7 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
         .map(toEvent);
     },
     async saveDraft(tenant, input) {
-      const db = dbOf(tenant);
-      const draft: AgentDraft = {
-        ...input,
-        id: randomUUID(),
-        status: 'pending',
-        createdAt: new Date().toISOString(),
-      };
-      db.prepare(
-        `INSERT INTO agent_drafts (id, conversation_id, message_id, text, citations, confidence, escalate, priority,
-           reasons, unsupported, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        draft.id,
-        draft.conversationId,
-        draft.messageId,
-        draft.text,
-        JSON.stringify(draft.citations),
-        draft.confidence,
-        draft.escalate ? 1 : 0,
-        draft.priority,
-        JSON.stringify(draft.reasons),
-        JSON.stringify(draft.unsupported),
-        draft.status,
-        draft.createdAt,
-      );
-      return draft;
+      return insertDraft(dbOf(tenant), input, 'pending');
     },
     async drafts(tenant, { conversationId, status, limit = 100 } = {}) {
       const where: string[] = [];
@@ -194,21 +126,9 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
       if (result.changes === 0)
         throw new AppError('not_found', `draft ${id} does not exist in tenant "${tenant}"`);
     },
-    async recordEscalation(tenant, { conversationId, priority, reasons }) {
+    async recordEscalation(tenant, input) {
       const db = dbOf(tenant);
-      mustExist(db, tenant, conversationId);
-      const escalation: Escalation = {
-        id: randomUUID(),
-        conversationId,
-        priority,
-        reasons,
-        status: 'open',
-        createdAt: new Date().toISOString(),
-      };
-      db.prepare(
-        'INSERT INTO escalations (id, conversation_id, priority, reasons, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(escalation.id, conversationId, priority, JSON.stringify(reasons), 'open', escalation.createdAt);
-      return escalation;
+      return db.transaction(() => insertEscalation(db, tenant, input)).immediate();
     },
     async escalations(tenant, { conversationId, status } = {}) {
       const where: string[] = [];
@@ -247,10 +167,14 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
     async escalationQueue(tenant, { statuses, limit }) {
       if (statuses.length === 0) return [];
       const rank = `CASE priority ${priorities.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END`;
+      // Active ones: most urgent, then longest waiting. Closed ones are history: latest closed first, so the
+      // list does not show the oldest ones forever.
+      const closedLast = "status = 'closed'";
+      const active = (sql: string) => `CASE WHEN status = 'closed' THEN NULL ELSE ${sql} END`;
       return dbOf(tenant)
         .prepare<(string | number)[], EscalationRow>(
           `SELECT * FROM escalations WHERE status IN (${statuses.map(() => '?').join(', ')})
-           ORDER BY ${rank}, created_at, rowid LIMIT ?`,
+           ORDER BY ${closedLast}, ${active(rank)}, ${active('created_at')}, closed_at DESC, rowid LIMIT ?`,
         )
         .all(...statuses, limit)
         .map(toEscalation);
@@ -305,5 +229,6 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
     async undraftedVisitorMessages(tenant, filter) {
       return undraftedVisitorMessages(dbOf(tenant), filter);
     },
+    ...sqliteDeskActions(dbOf),
   };
 }

@@ -11,10 +11,11 @@ import type { InboxFilter } from '../../contract/store.js';
 import type { Db } from './open-database.js';
 
 /**
- * The agent inbox in one query over the tenant's file: each conversation with the priority of its active (open
- * or assigned) escalation, its unread visitor messages (after the agent's read marker), whether a pending AI
- * draft waits, and its last message. Cheap filters (status, assignment, search) narrow the conversations before
- * the per-row lookups; priority and unread filter the computed columns.
+ * The agent inbox over the tenant's file: each conversation with the priority of its active (open or assigned)
+ * escalation of an unresolved conversation, its unread visitor messages (after the agent's read marker), whether
+ * a pending AI draft waits, and its last message. Two steps: the page of ids is picked from indexed columns
+ * (status, assignee, updated_at, and the priority from the few active escalations), then the summaries are
+ * computed for that page only, not for every conversation of the tenant.
  */
 
 interface SummaryRow {
@@ -36,27 +37,31 @@ interface SummaryRow {
 /** urgent 0 … low 3, as SQL; conversations without an active escalation sort after (4). */
 const rankSql = `CASE priority ${priorities.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END`;
 
-const unreadSql = `(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.role = 'visitor'
-  AND (c.agent_read_at IS NULL OR m.created_at > c.agent_read_at))`;
+const unreadWhere = `m.conversation_id = c.id AND m.role = 'visitor'
+  AND (c.agent_read_at IS NULL OR m.created_at > c.agent_read_at)`;
+const unreadSql = `(SELECT count(*) FROM messages m WHERE ${unreadWhere})`;
+/** Whether any visitor message is unread: stops at the first (index messages_by_role). */
+const unreadProbeSql = `(SELECT 1 FROM messages m WHERE ${unreadWhere})`;
+
+/** Per conversation with an active escalation, its highest priority as a rank; resolved ones have none. */
+const activeSql = `active AS (
+  SELECT e.conversation_id, min(${rankSql}) AS prank FROM escalations e
+  JOIN conversations ac ON ac.id = e.conversation_id
+  WHERE e.status IN ('open', 'assigned') AND ac.status != 'resolved' GROUP BY e.conversation_id
+)`;
 
 function summarySql(where: string): string {
   return `
-    WITH active AS (
-      SELECT conversation_id, min(${rankSql}) AS prank FROM escalations
-      WHERE status IN ('open', 'assigned') GROUP BY conversation_id
-    ),
-    summary AS (
-      SELECT c.id, c.channel, c.status, json_extract(c.visitor, '$.name') AS visitor_name, c.assignee,
-        c.created_at, c.updated_at, a.prank AS priority_rank, ${unreadSql} AS unread,
-        EXISTS (SELECT 1 FROM agent_drafts d WHERE d.conversation_id = c.id AND d.status = 'pending') AS has_draft,
-        lm.role AS last_role, lm.text AS last_text, lm.created_at AS last_at
-      FROM conversations c
-      LEFT JOIN active a ON a.conversation_id = c.id
-      LEFT JOIN messages lm ON lm.conversation_id = c.id
-        AND lm.seq = (SELECT max(seq) FROM messages WHERE conversation_id = c.id)
-      ${where}
-    )
-    SELECT * FROM summary`;
+    WITH ${activeSql}
+    SELECT c.id, c.channel, c.status, json_extract(c.visitor, '$.name') AS visitor_name, c.assignee,
+      c.created_at, c.updated_at, a.prank AS priority_rank, ${unreadSql} AS unread,
+      EXISTS (SELECT 1 FROM agent_drafts d WHERE d.conversation_id = c.id AND d.status = 'pending') AS has_draft,
+      lm.role AS last_role, lm.text AS last_text, lm.created_at AS last_at
+    FROM conversations c
+    LEFT JOIN active a ON a.conversation_id = c.id
+    LEFT JOIN messages lm ON lm.conversation_id = c.id
+      AND lm.seq = (SELECT max(seq) FROM messages WHERE conversation_id = c.id)
+    ${where}`;
 }
 
 const toSummary = (r: SummaryRow): ConversationSummary => ({
@@ -78,36 +83,50 @@ const toSummary = (r: SummaryRow): ConversationSummary => ({
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function inboxRows(db: Db, filter: InboxFilter = {}): ConversationSummary[] {
-  const inner: string[] = [];
+  const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.status !== undefined) {
-    inner.push('c.status = ?');
+    where.push('c.status = ?');
     params.push(filter.status);
   }
   const assignment = filter.assignment ?? 'all';
-  if (assignment === 'unassigned') inner.push('c.assignee IS NULL');
+  if (assignment === 'unassigned') where.push('c.assignee IS NULL');
   if (assignment === 'mine' || assignment === 'others') {
-    inner.push(assignment === 'mine' ? 'c.assignee = ?' : 'c.assignee IS NOT NULL AND c.assignee != ?');
+    where.push(assignment === 'mine' ? 'c.assignee = ?' : 'c.assignee IS NOT NULL AND c.assignee != ?');
     params.push(filter.agent ?? '');
   }
   if (filter.q) {
-    inner.push(`(json_extract(c.visitor, '$.name') LIKE ? ESCAPE '\\'
+    where.push(`(json_extract(c.visitor, '$.name') LIKE ? ESCAPE '\\'
       OR EXISTS (SELECT 1 FROM messages s WHERE s.conversation_id = c.id AND s.text LIKE ? ESCAPE '\\'))`);
     params.push(likePattern(filter.q), likePattern(filter.q));
   }
-  const outer: string[] = [];
   if (filter.priority !== undefined) {
-    outer.push('priority_rank = ?');
+    where.push('a.prank = ?');
     params.push(priorities.indexOf(filter.priority));
   }
-  if (filter.unread !== undefined) outer.push(filter.unread ? 'unread > 0' : 'unread = 0');
-  const sql = `${summarySql(inner.length ? `WHERE ${inner.join(' AND ')}` : '')}
-    ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
-    ORDER BY coalesce(priority_rank, ${priorities.length}), updated_at DESC, id LIMIT ?`;
-  return db
-    .prepare<(string | number)[], SummaryRow>(sql)
-    .all(...params, filter.limit ?? 100)
-    .map(toSummary);
+  if (filter.unread !== undefined) where.push(`${filter.unread ? '' : 'NOT '}EXISTS ${unreadProbeSql}`);
+  // Step 1: the page, ordered by the documented inbox order, from indexed columns only.
+  const pageSql = `WITH ${activeSql}
+    SELECT c.id FROM conversations c LEFT JOIN active a ON a.conversation_id = c.id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY coalesce(a.prank, ${priorities.length}), c.updated_at DESC, c.id LIMIT ?`;
+  // One read transaction: both steps see the same snapshot of the file.
+  return db.transaction(() => {
+    const ids = db
+      .prepare<(string | number)[], { id: string }>(pageSql)
+      .all(...params, filter.limit ?? 100)
+      .map((r) => r.id);
+    if (ids.length === 0) return [];
+    // Step 2: the summaries of that page, put back in its order.
+    const rows = db
+      .prepare<[string], SummaryRow>(summarySql('WHERE c.id IN (SELECT value FROM json_each(?))'))
+      .all(JSON.stringify(ids));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [toSummary(row)] : [];
+    });
+  })();
 }
 
 export function inboxRow(db: Db, id: string): ConversationSummary | null {
@@ -139,9 +158,9 @@ export function inboxCounts(db: Db): InboxCounts {
   }
   const { n: unread } = db
     .prepare<[], { n: number }>(
-      `SELECT count(*) AS n FROM conversations c WHERE c.status != 'resolved' AND EXISTS (
-         SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.role = 'visitor'
-           AND (c.agent_read_at IS NULL OR m.created_at > c.agent_read_at))`,
+      // Unresolved conversations through the status index, not a scan of every conversation ever.
+      `SELECT count(*) AS n FROM conversations c
+       WHERE c.status IN ('open', 'pending_human') AND EXISTS ${unreadProbeSql}`,
     )
     .get()!;
   return { byStatus, byPriority, unread };
