@@ -201,7 +201,12 @@ describe('the agent console desk, against the real server', () => {
     const seen = await visitorSees(maria);
     expect(seen.messages.filter((m) => m.role === 'agent').map((m) => m.text)).toContain(reply);
 
-    // The visitor answers while the agent has the conversation open: it appears live, and is read at once.
+    // The agent starts a follow-up; the visitor answers meanwhile: it appears live, and is read at once. The
+    // new AI draft does not wipe what the agent typed: the editor offers it instead.
+    await conversation.getByRole('heading', { name: 'Reply', exact: true }).waitFor();
+    const composing = 'Good question, let me look up the gift policy';
+    const replyEditor = conversation.locator('#desk-reply');
+    await replyEditor.fill(composing);
     await widget(
       'POST',
       `/v1/conversations/${maria.id}/messages`,
@@ -213,6 +218,15 @@ describe('the agent console desk, against the real server', () => {
       .filter({ hasText: 'can I return a gift' })
       .waitFor({ timeout: 15_000 });
     await expect.poll(async () => (await conversationDetail(maria.id)).conversation.unread).toBe(0);
+    const newDraft = conversation.getByRole('status').filter({ hasText: 'A new draft is available' });
+    await newDraft.waitFor({ timeout: 15_000 });
+    expect(await replyEditor.inputValue()).toBe(composing);
+    await page.screenshot({ path: path.join(artifacts, 'desk-new-draft.png') });
+    await newDraft.getByRole('button', { name: 'Replace my text' }).click();
+    const pending = (await conversationDetail(maria.id)).drafts.find((d) => d.status === 'pending');
+    expect(pending).toBeDefined();
+    await expect.poll(() => replyEditor.inputValue()).toBe(pending!.text);
+    expect(await newDraft.count()).toBe(0);
 
     // An internal note, with the n shortcut; agents see it in the transcript, the visitor never does.
     await page.locator('body').click({ position: { x: 5, y: 400 } });
@@ -271,6 +285,19 @@ describe('the agent console desk, against the real server', () => {
     await page.keyboard.press('Shift+R');
     await conversation.getByRole('button', { name: /Resolved/ }).waitFor();
     expect((await visitorSees(maria)).status).toBe('resolved');
+    // The inbox shows unresolved conversations by default; the resolved one is under Resolved (and All).
+    const statusTabs = page.getByRole('group', { name: 'Status' });
+    expect(await statusTabs.getByRole('button', { name: /^Unresolved/ }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    await expect.poll(() => mariaRow.count()).toBe(0);
+    await statusTabs.getByRole('button', { name: /^Resolved/ }).click();
+    await mariaRow.waitFor();
+    await statusTabs.getByRole('button', { name: /^All/ }).click();
+    await mariaRow.waitFor();
+    await row(page, 'Omar Haddad').waitFor();
+    await statusTabs.getByRole('button', { name: /^Unresolved/ }).click();
+    await expect.poll(() => mariaRow.count()).toBe(0);
 
     // j / k move between conversations; ? shows the shortcut help.
     await page.keyboard.press('j');

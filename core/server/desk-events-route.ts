@@ -12,6 +12,8 @@ const maxBufferedBytes = 256 * 1024;
 const keepAliveMs = 15_000;
 /** Open desk streams over all tenants: a console tab holds one. */
 const maxStreams = 200;
+/** At shutdown, how long a stream's client gets to read the end before its connection is dropped. */
+const shutdownGraceMs = 1_000;
 
 export interface DeskEventsRouteOptions {
   store: Store;
@@ -28,9 +30,10 @@ export interface DeskEventsRouteOptions {
  */
 export function registerDeskEvents(app: FastifyInstance, options: DeskEventsRouteOptions): void {
   const { store, desk, shutdown } = options;
-  const open = new Set<PassThrough>();
+  /** Open streams, each with the way to end it at shutdown. */
+  const open = new Map<PassThrough, () => void>();
   const closeAll = () => {
-    for (const stream of open) stream.end();
+    for (const stop of open.values()) stop();
   };
   app.addHook('preClose', async () => closeAll());
   shutdown.addEventListener('abort', closeAll, { once: true });
@@ -44,21 +47,8 @@ export function registerDeskEvents(app: FastifyInstance, options: DeskEventsRout
       );
     }
     const stream = new PassThrough();
-    const send = (event: DeskEvent) => {
-      if (stream.writableEnded || stream.destroyed) return;
-      if (stream.writableLength > maxBufferedBytes) {
-        stream.end();
-        return;
-      }
-      stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    };
-    const unsubscribe = desk.deskEvents.subscribe(tenant, send);
-    open.add(stream);
-    const keepAlive = setInterval(() => {
-      if (!stream.writableEnded) stream.write(': keep-alive\n\n');
-    }, options.keepAliveMs ?? keepAliveMs);
-    keepAlive.unref();
     let finished = false;
+    let grace: NodeJS.Timeout | undefined;
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -67,12 +57,44 @@ export function registerDeskEvents(app: FastifyInstance, options: DeskEventsRout
       open.delete(stream);
       if (!stream.writableEnded) stream.end();
     };
+    // end() only finishes once the client has read everything before it: a client that stopped reading would
+    // keep the stream, its subscription and its slot forever. Destroying drops the buffered events and the
+    // socket; the console reconnects and refetches.
+    const cutOff = () => {
+      finish();
+      stream.destroy();
+      reply.raw.destroy();
+    };
+    const send = (event: DeskEvent) => {
+      if (finished || stream.writableEnded || stream.destroyed) return;
+      if (stream.writableLength > maxBufferedBytes) {
+        cutOff();
+        return;
+      }
+      stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    };
+    // At shutdown a reading client gets a clean end; one that does not read is cut off after a short grace.
+    const stop = () => {
+      if (finished) return;
+      stream.end();
+      grace ??= setTimeout(cutOff, shutdownGraceMs);
+      grace.unref();
+    };
+    const unsubscribe = desk.deskEvents.subscribe(tenant, send);
+    open.set(stream, stop);
+    const keepAlive = setInterval(() => {
+      if (!stream.writableEnded) stream.write(': keep-alive\n\n');
+    }, options.keepAliveMs ?? keepAliveMs);
+    keepAlive.unref();
     stream.once('close', finish);
-    stream.once('finish', finish);
-    reply.raw.once('close', finish);
+    // The grace timer outlives the stream: its last bytes may still sit in the response's buffer.
+    reply.raw.once('close', () => {
+      clearTimeout(grace);
+      finish();
+    });
     stream.write('retry: 3000\n\n');
     send({ type: deskEventTypes.ready, data: {} });
-    if (shutdown.aborted) stream.end();
+    if (shutdown.aborted) stop();
     return reply
       .type('text/event-stream; charset=utf-8')
       .header('Cache-Control', 'no-store')

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -318,6 +319,43 @@ describe('desk console routes', () => {
     while (desk.deskEvents.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(desk.deskEvents.size).toBe(0);
   });
+
+  it('cuts off a client that stopped reading, dropping its subscription and its connection', async () => {
+    const before = desk.deskEvents.size;
+    const { hostname, port } = new URL(origin);
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.pause(); // never reads, like a console tab frozen by the OS or a dead proxy
+    socket.on('error', () => {}); // a reset is as good a cutoff as an end
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const route = tenantRoute(deskRoutes.events, 'acme');
+    socket.write(
+      `GET ${route} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: ${auth.authorization}\r\n\r\n`,
+    );
+    const waitUntil = async (ok: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    };
+    await waitUntil(() => desk.deskEvents.size > before, 5000);
+    expect(desk.deskEvents.size).toBe(before + 1);
+
+    // Big events until the server gives up: the kernel's socket buffers (a few MiB) fill before its own.
+    const padding = 'x'.repeat(64 * 1024);
+    const deadline = Date.now() + 10_000;
+    let events = 0;
+    while (desk.deskEvents.size > before && events < 1000 && Date.now() < deadline) {
+      desk.deskEvents.draft('acme', 'slow-client', `${padding}${events++}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(desk.deskEvents.size, `still subscribed after ${events} events`).toBe(before);
+    // The connection was closed, not left waiting for a reader: reading what is left reaches its end.
+    socket.resume();
+    const gone = await Promise.race([
+      closed.then(() => true),
+      new Promise((r) => setTimeout(r, 5000, false)),
+    ]);
+    expect(gone).toBe(true);
+  }, 30_000);
 
   it('publishes the desk routes in the OpenAPI document', async () => {
     const doc = (await call('GET', '/api/openapi.json')).json as { paths: Record<string, unknown> };

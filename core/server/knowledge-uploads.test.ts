@@ -163,6 +163,59 @@ describe('adding files on the Knowledge page (real store, index and files)', () 
       folder.cleanup();
     }
   });
+
+  it('keeps picked files with the same name apart, from each other and from an upload; re-adding a path updates it', async () => {
+    const folder = tempDir();
+    try {
+      const write = (file: string, text: string) => {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+      };
+      const alpha = path.join(folder.dir, 'alpha', 'faq.md');
+      const beta = path.join(folder.dir, 'beta', 'faq.md');
+      const records = (dir: string) => path.join(folder.dir, dir, 'records.jsonl');
+      write(alpha, '# Alpha FAQ\n\nParcels ship from the Lyon warehouse.');
+      write(beta, '# Beta FAQ\n\nParcels ship from the Porto warehouse.');
+      write(records('alpha'), JSON.stringify({ id: 'r1', title: 'Alpha record', text: 'Kiwi crates.' }));
+      write(records('beta'), JSON.stringify({ id: 'r1', title: 'Beta record', text: 'Mango crates.' }));
+      const post = async (paths: string[]) => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: tenantRoute(knowledgeRoutes.ingestPaths, 'acme'),
+          payload: { paths },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        return ingestResultSchema.parse(res.json());
+      };
+      expect(
+        ingestResultSchema.parse(
+          (await upload('faq.md', '# Uploaded FAQ\n\nThe shop opens at nine.')).json(),
+        ),
+      ).toMatchObject({ added: 1 });
+
+      expect(await post([alpha, records('alpha')])).toMatchObject({ added: 2, updated: 0 });
+      expect(await post([beta, records('beta')])).toMatchObject({ added: 2, updated: 0 });
+      expect(await search('Lyon')).toEqual(['Alpha FAQ']);
+      expect(await search('Porto')).toEqual(['Beta FAQ']);
+      expect(await search('shop opens')).toEqual(['Uploaded FAQ']);
+      expect(await search('Kiwi')).toEqual(['Alpha record']);
+      expect(await search('Mango')).toEqual(['Beta record']);
+      const list = await t.app.inject({ url: `${tenantRoute(knowledgeRoutes.documents, 'acme')}?q=faq` });
+      const ids = documentListSchema.parse(list.json()).documents.map((d) => d.externalId);
+      expect(ids).toEqual(expect.arrayContaining(['faq.md', alpha, beta]));
+
+      // The same path again is the same document, whether picked as a file or found in a picked folder.
+      write(alpha, '# Alpha FAQ\n\nParcels ship from the Marseille warehouse.');
+      expect(await post([alpha])).toMatchObject({ added: 0, updated: 1 });
+      expect(await search('Marseille')).toEqual(['Alpha FAQ']);
+      expect(await search('Lyon')).toEqual([]);
+      expect(await post([path.dirname(alpha)])).toMatchObject({ added: 0, updated: 0, skipped: 2 });
+      expect(await search('Porto')).toEqual(['Beta FAQ']);
+      expect(await search('shop opens')).toEqual(['Uploaded FAQ']);
+    } finally {
+      folder.cleanup();
+    }
+  });
 });
 
 describe('upload file names and saving', () => {

@@ -13,9 +13,9 @@ import {
 } from '../contract/knowledge-api.js';
 import type { Store } from '../contract/store.js';
 import { tenantIdSchema, type TenantId } from '../contract/tenant.js';
-import { readDocuments } from '../knowledge/ingest/index.js';
+import { parseFile, readDocuments, walkPaths } from '../knowledge/ingest/index.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
-import { ingestDocuments } from '../knowledge/pipeline/ingest-run.js';
+import { ingestDocuments, type DocumentIngest } from '../knowledge/pipeline/ingest-run.js';
 import { actorOf } from './console-auth.js';
 import { saveUpload, tooLargeMessage, uploadFileName } from './knowledge-upload-file.js';
 import { ingestResult, requireTenant } from './knowledge-views.js';
@@ -32,7 +32,9 @@ export interface KnowledgeUploadOptions {
 /**
  * Adding files from the console: POST uploads (one file's raw bytes per request, so the browser can show each
  * file's progress) and POST ingest-paths (paths the desktop app's native file dialog returned). Both ingest into
- * the tenant's "Uploads" source without pruning: adding a file never removes the others.
+ * the tenant's "Uploads" source without pruning: adding a file never removes the others. An upload is known by
+ * its file name (uploading faq.md again updates it); a picked file by its absolute path, so /a/faq.md and
+ * /b/faq.md are two documents and neither replaces an uploaded faq.md.
  */
 export function registerKnowledgeUploads(app: FastifyInstance, options: KnowledgeUploadOptions): void {
   const { store, knowledge, maxUploadBytes } = options;
@@ -80,7 +82,9 @@ export function registerKnowledgeUploads(app: FastifyInstance, options: Knowledg
     await requireTenant(store, tenant);
     const { paths } = ingestPathsRequestSchema.parse(request.body);
     await checkPaths(paths);
-    const result = await ingestQueue(tenant, () => ingestFiles(knowledge, tenant, paths));
+    const result = await ingestQueue(tenant, () =>
+      ingestDocumentsOf(knowledge, tenant, readPickedDocuments(paths)),
+    );
     await store.audit.append({
       actor: actorOf(request.principal),
       tenantId: tenant,
@@ -92,20 +96,49 @@ export function registerKnowledgeUploads(app: FastifyInstance, options: Knowledg
   });
 }
 
-/** Reads the files and ingests them into the Uploads source; `names` shows saved uploads by their own name. */
-async function ingestFiles(
+/** Reads saved uploads, each known by its file name; `names` shows them by their uploaded name. */
+function ingestFiles(
   knowledge: KnowledgeBase,
   tenant: TenantId,
   paths: string[],
   names?: Map<string, string>,
 ): Promise<IngestResult> {
+  return ingestDocumentsOf(knowledge, tenant, readDocuments(paths), names);
+}
+
+/** Ingests into the Uploads source, without pruning. */
+async function ingestDocumentsOf(
+  knowledge: KnowledgeBase,
+  tenant: TenantId,
+  items: DocumentIngest['items'],
+  names?: Map<string, string>,
+): Promise<IngestResult> {
   const report = await ingestDocuments(knowledge, {
     tenant,
     sourceName: uploadSourceName,
-    items: readDocuments(paths),
+    items,
     prune: false,
   });
   return ingestResult(report, names);
+}
+
+/**
+ * Reads picked files and folders with each document known by the absolute path of its file (records in a
+ * JSONL/CSV file by that path, "#", and the record's id). The walker's ids (a base name, a path relative to the
+ * picked folder) would let two different files with the same name replace each other in the one Uploads source.
+ */
+export async function* readPickedDocuments(paths: readonly string[]): DocumentIngest['items'] {
+  for await (const entry of walkPaths(paths)) {
+    if ('skipped' in entry) {
+      yield entry;
+      continue;
+    }
+    const file = path.resolve(entry.path);
+    for await (const result of parseFile(entry.path, { externalId: file })) {
+      if ('failure' in result || result.externalId === file) yield result;
+      else yield { ...result, externalId: `${file}#${result.externalId}` };
+    }
+  }
 }
 
 /**

@@ -90,7 +90,9 @@ export function DeskEventsProvider({ tenant, children }: { tenant: string | null
 
   useEffect(() => {
     const notifyEscalation: Listener = (event) => {
-      if (event.type !== 'escalation' || event.data.escalation.status !== 'open') return;
+      // Escalation events come from hand-offs only; one on an assigned conversation is filed as assigned and
+      // still calls for the desk's attention.
+      if (event.type !== 'escalation' || event.data.escalation.status === 'closed') return;
       const { priority, reasons } = event.data.escalation;
       notifyDesktop(
         `${priorityLabels[priority]} escalation`,

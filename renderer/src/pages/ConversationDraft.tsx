@@ -1,6 +1,7 @@
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { Citation } from '../../../core/contract/conversation.js';
 import type { AgentDraftView } from '../../../core/contract/desk-api.js';
+import type { ReplyComposer } from '../desk/composer.js';
 import { regenerateDraft, sendReply } from '../desk/deskApi.js';
 import { markUnsupported } from '../desk/grounding.js';
 import { confidenceBand, percent, priorityLabels, reasonLabels } from '../desk/format.js';
@@ -10,6 +11,8 @@ import type { ConversationActions } from './ConversationView.js';
 interface ConversationDraftProps {
   /** The pending draft, or null: the agent writes the reply alone. */
   draft: AgentDraftView | null;
+  /** The editor's text, kept by the conversation view across new drafts. */
+  composer: ReplyComposer;
   actions: ConversationActions;
   onOpenSource: (citation: Citation) => void;
 }
@@ -17,20 +20,20 @@ interface ConversationDraftProps {
 /**
  * The reply composer: the AI draft in an editable text box with its confidence, escalation flags, citations and
  * the sentences the grounding checker could not find in the sources. Unchanged it is approved; edited it is sent
- * as the agent's own words. Keyed by draft id, so a new draft starts a fresh editor.
+ * as the agent's own words. A new draft replaces unedited text; over edited text it is offered, never forced.
  */
-export function ConversationDraft({ draft, actions, onOpenSource }: ConversationDraftProps) {
-  const [text, setText] = useState(draft?.text ?? '');
+export function ConversationDraft({ draft, composer, actions, onOpenSource }: ConversationDraftProps) {
+  const { text, setText, edited, incoming } = composer;
   const editor = useRef<HTMLTextAreaElement>(null);
   const { tenant, id, agent, busy } = actions;
-  const edited = draft !== null && text.trim() !== draft.text.trim();
 
   const send = () => {
     if (busy !== null) return;
+    // The reply answers the pending draft, whichever one the agent's text started from.
     void actions
       .run('send the reply', () => sendReply(tenant, id, agent, text, draft?.id))
       .then((sent) => {
-        if (sent && !draft) setText('');
+        if (sent) composer.sent();
       });
   };
   const regenerate = () => {
@@ -57,6 +60,19 @@ export function ConversationDraft({ draft, actions, onOpenSource }: Conversation
           {draft.priority ? ` (${priorityLabels[draft.priority].toLowerCase()} priority)` : ''}
           {draft.reasons.length > 0 ? `: ${draft.reasons.map((r) => reasonLabels[r]).join(', ')}` : '.'}
         </p>
+      )}
+      {incoming && (
+        <div className="desk-flag desk-draft-incoming" role="status">
+          <p>A new draft is available — your text is kept until you choose.</p>
+          <div className="toolbar">
+            <button type="button" className="button" onClick={composer.replace}>
+              Replace my text
+            </button>
+            <button type="button" className="button" onClick={composer.keep}>
+              Keep mine
+            </button>
+          </div>
+        </div>
       )}
       {draft && draft.unsupported.length > 0 && (
         <Grounding text={draft.text} unsupported={draft.unsupported} />
@@ -104,13 +120,8 @@ export function ConversationDraft({ draft, actions, onOpenSource }: Conversation
         </p>
       )}
       <div className="desk-draft-actions">
-        {draft && edited && (
-          <button
-            type="button"
-            className="button"
-            disabled={busy !== null}
-            onClick={() => setText(draft.text)}
-          >
+        {draft && edited && composer.attached && (
+          <button type="button" className="button" disabled={busy !== null} onClick={composer.undo}>
             Undo edits
           </button>
         )}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Citation } from '../../../core/contract/conversation.js';
 import type { ConversationDetail } from '../../../core/contract/desk-api.js';
 import { messageOf } from '../api.js';
+import { useReplyComposer } from '../desk/composer.js';
 import { assignConversation, getConversation, markRead, resolveConversation } from '../desk/deskApi.js';
 import { priorityLabels, reasonLabels, statusLabels } from '../desk/format.js';
 import { shortcuts, useShortcuts } from '../desk/shortcuts.js';
@@ -103,6 +104,9 @@ export function ConversationView({ tenant, id, agent, tick, onChanged }: Convers
 
   const detail = loaded.status === 'ready' ? loaded.detail : null;
   const summary = detail?.conversation;
+  const draft = detail?.drafts.find((d) => d.status === 'pending') ?? null;
+  // The editor's text lives here, not in the editor: a new draft or a failed refetch never loses it.
+  const composer = useReplyComposer(draft);
   const assignToMe = () => {
     if (summary && summary.assignee !== agent)
       void actions.run('assign the conversation', () => assignConversation(tenant, id, agent, agent));
@@ -138,7 +142,6 @@ export function ConversationView({ tenant, id, agent, tick, onChanged }: Convers
     );
   }
 
-  const draft = detail.drafts.find((d) => d.status === 'pending') ?? null;
   const openEscalations = detail.escalations.filter((e) => e.status !== 'closed');
   const lastQuestion = [...detail.messages].reverse().find((m) => m.role === 'visitor')?.text ?? '';
   const name = summary.visitorName ?? detail.visitor.name ?? 'Visitor';
@@ -246,12 +249,7 @@ export function ConversationView({ tenant, id, agent, tick, onChanged }: Convers
         </p>
       )}
       <ConversationTranscript detail={detail} onOpenSource={setPassage} />
-      <ConversationDraft
-        key={draft?.id ?? 'none'}
-        draft={draft}
-        actions={actions}
-        onOpenSource={setPassage}
-      />
+      <ConversationDraft draft={draft} composer={composer} actions={actions} onOpenSource={setPassage} />
       {lastQuestion && <ConversationSimilar tenant={tenant} question={lastQuestion} />}
       <NoteForm actions={actions} textareaRef={noteRef} />
       <ConversationPassage tenant={tenant} citation={passage} onClose={() => setPassage(null)} />

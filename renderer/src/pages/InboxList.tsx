@@ -1,22 +1,22 @@
 import type { RefObject } from 'react';
-import {
-  conversationStatuses,
-  priorities,
-  type ConversationStatus,
-  type Priority,
-} from '../../../core/contract/conversation.js';
+import { conversationStatuses, priorities, type Priority } from '../../../core/contract/conversation.js';
 import type { ConversationSummary, InboxCounts } from '../../../core/contract/desk-api.js';
 import { Link } from '../components/Link.js';
+import type { InboxStatus } from '../desk/deskApi.js';
 import { formatRelative, priorityLabels, statusLabels } from '../desk/format.js';
 import { shortcuts } from '../desk/shortcuts.js';
 import { conversationPath } from '../navigation.js';
 
 export interface InboxFilters {
-  status: ConversationStatus | 'all';
+  status: InboxStatus;
   priority: Priority | 'all';
   assignment: 'all' | 'mine' | 'others' | 'unassigned';
   unread: boolean;
 }
+
+/** Unresolved first: it is the default view, the conversations that still need the desk. */
+const statusTabs = ['unresolved', ...conversationStatuses, 'all'] as const;
+const statusTabLabels = { ...statusLabels, unresolved: 'Unresolved', all: 'All' } as const;
 
 const assignmentLabels = { all: 'All', mine: 'Mine', others: 'Others', unassigned: 'Unassigned' } as const;
 
@@ -38,16 +38,17 @@ export function InboxList(props: InboxListProps) {
   const { conversations, counts, loading, filters, onFilters, search, onSearch, searchRef, openId, agent } =
     props;
   const set = (change: Partial<InboxFilters>) => onFilters({ ...filters, ...change });
-  const statusCount = (status: ConversationStatus | 'all') => {
+  const statusCount = (status: (typeof statusTabs)[number]) => {
     if (!counts) return null;
     const { byStatus } = counts;
+    if (status === 'unresolved') return byStatus.open + byStatus.pending_human;
     return status === 'all' ? byStatus.open + byStatus.pending_human + byStatus.resolved : byStatus[status];
   };
 
   return (
     <section className="desk-pane desk-queue" aria-label="Conversations">
       <div className="desk-tabs" role="group" aria-label="Status">
-        {(['all', ...conversationStatuses] as const).map((status) => (
+        {statusTabs.map((status) => (
           <button
             key={status}
             type="button"
@@ -55,7 +56,7 @@ export function InboxList(props: InboxListProps) {
             aria-pressed={filters.status === status}
             onClick={() => set({ status })}
           >
-            {status === 'all' ? 'All' : statusLabels[status]}
+            {statusTabLabels[status]}
             {statusCount(status) !== null && <span className="desk-count">{statusCount(status)}</span>}
           </button>
         ))}

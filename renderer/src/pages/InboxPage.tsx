@@ -6,7 +6,7 @@ import { NoTenantNotice } from '../components/NoTenantNotice.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { AgentNameForm } from '../desk/AgentNameForm.js';
 import { useDeskEvents, useThrottledTick } from '../desk/DeskEvents.js';
-import { listConversations } from '../desk/deskApi.js';
+import { listInbox } from '../desk/deskApi.js';
 import { ShortcutHelp } from '../desk/ShortcutHelp.js';
 import { useShortcuts } from '../desk/shortcuts.js';
 import { useAgentName } from '../desk/useAgentName.js';
@@ -77,7 +77,13 @@ function InboxEmpty() {
 type Loaded =
   { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; list: ConversationList };
 
-const initialFilters: InboxFilters = { status: 'all', priority: 'all', assignment: 'all', unread: false };
+// Unresolved by default: every live event refetches the list, and the resolved pile only grows.
+const initialFilters: InboxFilters = {
+  status: 'unresolved',
+  priority: 'all',
+  assignment: 'all',
+  unread: false,
+};
 
 interface DeskProps {
   tenant: string;
@@ -119,7 +125,7 @@ function Desk({ tenant, agent, openId, onChangeAgent }: DeskProps) {
 
   useEffect(() => {
     let current = true;
-    listConversations(tenant, {
+    listInbox(tenant, {
       ...(filters.status !== 'all' ? { status: filters.status } : {}),
       ...(filters.priority !== 'all' ? { priority: filters.priority } : {}),
       assignment: filters.assignment,
@@ -157,7 +163,10 @@ function Desk({ tenant, agent, openId, onChangeAgent }: DeskProps) {
   const counts = loaded.status === 'ready' ? loaded.list.counts : null;
   const total = counts ? counts.byStatus.open + counts.byStatus.pending_human + counts.byStatus.resolved : 0;
   const filtered =
-    query !== '' || filters.status !== 'all' || filters.priority !== 'all' || filters.assignment !== 'all';
+    query !== '' ||
+    filters.status !== initialFilters.status ||
+    filters.priority !== 'all' ||
+    filters.assignment !== 'all';
 
   return (
     <>
