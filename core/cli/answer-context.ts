@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../contract/errors.js';
 import type { Embedder } from '../contract/retrieval.js';
 import type { TenantId } from '../contract/tenant.js';
@@ -6,6 +7,8 @@ import { AnswerEngine } from '../answer/answer-engine.js';
 import { createMessageClassifier } from '../answer/escalation/index.js';
 import { resolveGenerator } from '../answer/generation/resolve-generator.js';
 import { createGroundingChecker } from '../answer/grounding/index.js';
+import { WorkerDeskEngine } from '../answer/worker/engine-client.js';
+import type { DeskEngine } from '../desk/index.js';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 import { openKnowledge, resolveEmbedder } from './knowledge-context.js';
 import type { Output } from './output.js';
@@ -71,4 +74,75 @@ export async function openEmbedderOnly(
 /** Where the escalation classifier keeps its trained weights, so a start loads them instead of training. */
 export function classifierCacheDir(home: string): string {
   return path.join(home, 'cache');
+}
+
+export interface OpenedDeskEngine {
+  engine: DeskEngine;
+  /** The engine worker the desk drafts in; null when it drafts on the main thread. */
+  worker: WorkerDeskEngine | null;
+  close: () => Promise<void>;
+}
+
+/**
+ * The engine the widget desk drafts with: an engine worker thread, so drafting never blocks the widget's HTTP
+ * event loop and a backlog over its limit is refused at once instead of every reply falling behind. It borrows
+ * the main process's embedder and reranker. Answer memory (replies agents approved or wrote) is written by the
+ * main engine: the worker only reads. With a local (llama) generator the desk keeps the main engine: a second
+ * copy of the model would double its memory, and its generation already runs off the event loop. If the worker
+ * cannot start, the desk drafts on the main thread and the log says why. `onCaughtUp` is told when the engine
+ * can take questions it could not (its backlog is under the limit again after refusals, or it was restarted
+ * after a crash), so the desk drafts the visitor messages left waiting.
+ */
+export async function openDeskEngine(
+  home: string,
+  answers: OpenedAnswerEngine,
+  logger: FastifyBaseLogger,
+  onCaughtUp: () => void,
+): Promise<OpenedDeskEngine> {
+  const inProcess = { engine: answers.engine, worker: null, close: async () => {} };
+  if (answers.generator.kind === 'llama') {
+    logger.info('the desk drafts on the main thread: a local generator model is loaded once');
+    return inProcess;
+  }
+  try {
+    const worker = await WorkerDeskEngine.open({
+      home,
+      embedder: answers.kb.embedder,
+      reranker: answers.kb.reranking,
+      generator: answers.generator.kind === 'openai',
+      notices: answers.generator.notices,
+      classifierCacheDir: classifierCacheDir(home),
+      onOverload: ({ shedding, refused }) => {
+        if (shedding)
+          logger.warn('the answer engine is overloaded; new visitor messages wait for it to catch up');
+        else {
+          logger.info({ refused }, 'the answer engine caught up; refused visitor messages are answered now');
+          onCaughtUp();
+        }
+      },
+      onCrash: ({ error, restarting, crashes }) =>
+        logger.error(
+          { err: error, crashesInAMinute: crashes },
+          restarting
+            ? 'the engine worker crashed; restarting it (questions it was drafting are drafted after the restart)'
+            : 'the engine worker crashed too often within a minute and stays down: visitor messages get no ' +
+                'draft until the server is restarted',
+        ),
+      onRestarted: () => {
+        logger.info(
+          'the engine worker was restarted; visitor messages left without a draft are answered now',
+        );
+        onCaughtUp();
+      },
+    });
+    logger.info({ generator: worker.generatorId }, 'the desk drafts in an engine worker thread');
+    const engine: DeskEngine = {
+      ask: (tenant, input) => worker.ask(tenant, input),
+      remember: (tenant, input) => answers.engine.remember(tenant, input),
+    };
+    return { engine, worker, close: () => worker.close() };
+  } catch (error) {
+    logger.warn({ err: error }, 'the engine worker could not start; the desk drafts on the main thread');
+    return inProcess;
+  }
 }

@@ -11,7 +11,8 @@
  * Rate limits are raised so they do not shape the measurement. `--quick`: 5 s / 100 sessions.
  * The desk drafts in an engine worker thread (WorkerDeskEngine), as `airdesk serve` does; `--in-process` drafts
  * on the server's event loop instead (the design before it, for comparison); `--engine-concurrency=N` sets the
- * questions the worker runs at once.
+ * questions the worker runs at once. As in `airdesk serve`, messages the engine refused while its backlog was full are
+ * drafted by the desk's catch-up (DeskService.catchUp) when the engine reports it has caught up.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,8 @@ import { AnswerEngine } from '../../core/answer/answer-engine.js';
 import { createMessageClassifier } from '../../core/answer/escalation/index.js';
 import { createGroundingChecker } from '../../core/answer/grounding/index.js';
 import { WorkerDeskEngine } from '../../core/answer/worker/engine-client.js';
+import { catchUpMaxAgeMs } from '../../core/desk/catch-up.js';
+import type { CatchUpReport } from '../../core/desk/desk-service.js';
 import { createWidgetKey, openDesk } from '../../core/desk/index.js';
 import { KnowledgeBase } from '../../core/knowledge/knowledge-base.js';
 import { mean, percentile } from '../../core/quality/ir-metrics.js';
@@ -87,8 +90,13 @@ async function runServer(): Promise<void> {
   );
   const { key } = await createWidgetKey(store, tenant, [origin]);
   const logger = pino({ level: 'silent' });
-  // The desk drafts in an engine worker as `airdesk serve` does (off the HTTP event loop, bounded backlog).
+  // The desk drafts in an engine worker as `airdesk serve` does (off the HTTP event loop, bounded backlog), and
+  // the worker's recovery (backlog under its limit again, or a restart after a crash) starts a catch-up sweep
+  // of the messages it refused, as serve wires it (core/cli/answer-context.ts openDeskEngine).
   const overloads: { refused: number }[] = [];
+  const stopCatchUp = new AbortController();
+  const sweeps: Promise<CatchUpReport>[] = [];
+  let catchUp = () => {};
   const deskEngine = inProcess
     ? engine
     : await WorkerDeskEngine.open({
@@ -97,10 +105,24 @@ async function runServer(): Promise<void> {
         generator: false,
         ...(engineConcurrency ? { concurrency: engineConcurrency } : {}),
         onOverload: (event) => {
-          if (!event.shedding) overloads.push({ refused: event.refused });
+          if (event.shedding) return;
+          overloads.push({ refused: event.refused });
+          catchUp();
         },
+        onCrash: ({ error, restarting }) =>
+          console.error(`bench: the engine worker crashed (${error.message}); restarting: ${restarting}`),
+        onRestarted: () => catchUp(),
       });
   const widget = openDesk({ home: path.join(home, 'data'), store, engine: deskEngine, logger });
+  catchUp = () => void sweeps.push(widget.desk.catchUp({ signal: stopCatchUp.signal }));
+  /** The desk's runs and the catch-up sweeps they start (a sweep's own refusals can start another). */
+  const settled = async () => {
+    for (let seen = -1; seen < sweeps.length;) {
+      seen = sweeps.length;
+      await Promise.all(sweeps);
+      await widget.desk.idle();
+    }
+  };
   const generous = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
   const server = await startServer({
     store,
@@ -151,7 +173,7 @@ async function runServer(): Promise<void> {
       else if (message.type === 'result') resolve(message.result);
       else if (message.what === 'idle') {
         const start = performance.now();
-        void widget.desk.idle().then(() => {
+        void settled().then(() => {
           const idleMs = performance.now() - start;
           idleWaits.push(idleMs);
           child.send({ type: 'answer', seq: message.seq, idleMs } satisfies ToChild);
@@ -172,6 +194,9 @@ async function runServer(): Promise<void> {
   await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
   clearInterval(sampler);
 
+  await settled();
+  const caughtUp = await Promise.all(sweeps);
+  stopCatchUp.abort(new Error('the bench is stopping'));
   const closeStart = performance.now();
   await server.close();
   const closeMs = performance.now() - closeStart;
@@ -184,6 +209,8 @@ async function runServer(): Promise<void> {
   fs.rmSync(home, { recursive: true, force: true });
 
   // ------------------------------------------------------------------------------------------------- report
+  const sum = (reports: CatchUpReport[], key: 'answered' | 'skipped' | 'failed') =>
+    reports.reduce((total, r) => total + r[key], 0);
   const ms = (x: number) => x.toFixed(1);
   const mb = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
   const { load, replies, sse } = result;
@@ -253,7 +280,12 @@ async function runServer(): Promise<void> {
         ? `**\`--in-process\`**: the desk drafts on the server's event loop (the design before the engine worker).`
         : `The desk drafts in an engine worker thread (WorkerDeskEngine, 2 questions at a time, at most 50 ` +
           `waiting); ${refused} questions over the whole run found the backlog full and were refused at once ` +
-          `(\`unavailable\`: the message is kept for an agent, without a draft).`),
+          `(\`unavailable\`: the message is kept, without a draft, in the agents' inbox). As in \`airdesk serve\`, ` +
+          `each time the engine caught up (backlog under half its limit) the desk's catch-up drafted the refused ` +
+          `messages not older than ${catchUpMaxAgeMs / 60_000} min through the normal answer path (on \`auto\` a ` +
+          `reply is sent): ${caughtUp.length} sweeps answered ${sum(caughtUp, 'answered')}, skipped ` +
+          `${sum(caughtUp, 'skipped')} (answered meanwhile, or the visitor wrote again) and failed ` +
+          `${sum(caughtUp, 'failed')}; those replies count in the probes' "replied" when they came within 15 s.`),
   );
   const dropped = sse.expectedEvents - sse.receivedEvents;
   lines.push(

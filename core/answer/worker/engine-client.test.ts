@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,14 +163,27 @@ describe('WorkerDeskEngine (engine worker over a real data folder)', () => {
     running.abort(new Error('server stopping'));
     await expect(second).rejects.toThrow('visitor left');
     expect(worker.stats()).toMatchObject({ waiting: 0 });
-    // A running question stops where the engine checks its signal: it fails or comes back incomplete.
+    // The worker got the cancel: the question fails with its reason, or comes back incomplete, never as if
+    // nothing had happened.
     const settled = await first.then(
       (draft) => draft.complete,
-      () => 'rejected',
+      (error: unknown) => error,
     );
-    expect([false, true, 'rejected']).toContain(settled);
+    if (settled instanceof Error) expect(settled.message).toBe('the question was cancelled');
+    else expect(settled).toBe(false);
     const after = await worker.ask('acme', { question: questions[0] ?? '', ...publicAudience });
     expect(after.citations.length).toBeGreaterThan(0);
+  });
+
+  it('leaves no listener on a long-lived signal once its questions have settled', async () => {
+    const server = new AbortController();
+    const ask = (question: string) => worker.ask('acme', { question, signal: server.signal });
+    for (const question of [...questions, ...questions, ...questions]) await ask(question);
+    // One running, two waiting (then sent), one refused at once: one listener for them all.
+    const batch = questions.map(ask);
+    expect(getEventListeners(server.signal, 'abort')).toHaveLength(1);
+    await Promise.allSettled(batch);
+    expect(getEventListeners(server.signal, 'abort')).toHaveLength(0);
   });
 
   it.runIf(process.platform === 'linux')('runs its thread below the main thread, so HTTP goes first', () => {

@@ -1,22 +1,13 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AnswerDraft } from '../../contract/answer.js';
 import { AppError } from '../../contract/errors.js';
-import type { Embedder, Reranker } from '../../contract/retrieval.js';
 import type { TenantId } from '../../contract/tenant.js';
-import { fromWorkerError, workerScript, type WorkerError } from '../../knowledge/model-worker.js';
+import { fromWorkerError } from '../../knowledge/model-worker.js';
 import type { AskInput } from '../answer-engine.js';
-import type { EngineWorkerStart, FromEngineWorker, ModelCall, ToEngineWorker } from './protocol.js';
+import type { FromEngineWorker, ToEngineWorker } from './protocol.js';
+import { startEngineThread, type EngineThreadOptions } from './engine-thread.js';
 
-export interface WorkerDeskEngineOptions {
-  home: string;
-  /** The main process's models, lent to the worker (never loaded twice). */
-  embedder: Embedder | null;
-  reranker?: { reranker: Reranker; top: number } | null;
-  /** Whether the worker loads the configured generator; false: extractive drafts. */
-  generator: boolean;
-  /** With `generator` false: said with every draft (the main process's notices about the generator). */
-  notices?: string[];
-  classifierCacheDir?: string;
+export interface WorkerDeskEngineOptions extends EngineThreadOptions {
   /** Questions the worker runs at once (they overlap on index and database I/O). Default 2. */
   concurrency?: number;
   /**
@@ -32,6 +23,16 @@ export interface WorkerDeskEngineOptions {
   niceness?: number;
   /** Told when refusals start (`shedding`) and when the backlog is under the limit again (with the count). */
   onOverload?: (event: { shedding: boolean; refused: number }) => void;
+  /**
+   * Told when the worker thread dies other than by close(). `restarting` false: it died too often within a
+   * minute and stays down; every question is refused with `unavailable` from then on. `crashes`: within the
+   * last minute, this one included.
+   */
+  onCrash?: (event: { error: Error; restarting: boolean; crashes: number }) => void;
+  /** Told when a restarted worker is ready: the questions the crash cut off can be asked again. */
+  onRestarted?: () => void;
+  /** Restarts within a minute before the engine stays down. Default 3. */
+  maxRestartsPerMinute?: number;
 }
 
 interface Job {
@@ -42,10 +43,19 @@ interface Job {
   id?: number;
 }
 
+/** The questions asked with one caller's signal, and the one listener this engine has on it. */
+interface Watched {
+  jobs: Set<Job>;
+  onAbort: () => void;
+}
+
+const restartWindowMs = 60_000;
+
 /**
  * The desk's answer engine (DeskEngine) in a worker thread: drafting runs off the widget's HTTP event loop, a
  * bounded backlog sheds load with `unavailable` instead of letting every reply fall seconds behind, and a
- * cancel reaches the worker by message (an AbortSignal cannot cross threads).
+ * cancel reaches the worker by message (an AbortSignal cannot cross threads). A thread that dies is restarted
+ * (a few times a minute at most); the questions it was running fail with `unavailable`, those waiting wait.
  */
 export class WorkerDeskEngine {
   private nextId = 1;
@@ -53,56 +63,32 @@ export class WorkerDeskEngine {
   private readonly waiting: Job[] = [];
   private failure: Error | null = null;
   private refused = 0;
+  private closing = false;
+  /** null while a restarted thread loads. */
+  private thread: Worker | null = null;
+  private readonly crashes: number[] = [];
+  /**
+   * One listener per caller's signal, not per question: the server passes one long-lived shutdown signal with
+   * every question (up to a full backlog at once), and a listener left behind would keep its question alive.
+   */
+  private readonly watched = new Map<AbortSignal, Watched>();
   private readonly concurrency: number;
   private readonly maxWaiting: number;
 
   private constructor(
-    private readonly worker: Worker,
+    thread: Worker,
     readonly generatorId: string,
     private readonly options: WorkerDeskEngineOptions,
   ) {
     this.concurrency = options.concurrency ?? 2;
     this.maxWaiting = options.maxWaiting ?? 50;
-    worker.on('message', (message: FromEngineWorker) => this.onMessage(message));
-    worker.on('error', (error) =>
-      this.fail(new AppError('unavailable', `the engine worker crashed: ${error.message}`, { cause: error })),
-    );
-    worker.on('exit', () => this.fail(new AppError('unavailable', 'the engine worker has stopped')));
-    worker.unref();
+    this.attach(thread);
   }
 
   /** Starts the worker and waits until its engine is open; rejects with its load error (no thread left). */
   static async open(options: WorkerDeskEngineOptions): Promise<WorkerDeskEngine> {
-    const start: EngineWorkerStart = {
-      home: options.home,
-      embedder: options.embedder && {
-        modelId: options.embedder.modelId,
-        dims: options.embedder.dims,
-        maxTokens: options.embedder.maxTokens,
-      },
-      reranker: options.reranker
-        ? { modelId: options.reranker.reranker.modelId, top: options.reranker.top }
-        : null,
-      generator: options.generator,
-      notices: options.notices ?? [],
-      niceness: options.niceness ?? 10,
-      ...(options.classifierCacheDir ? { classifierCacheDir: options.classifierCacheDir } : {}),
-    };
-    const worker = new Worker(...workerEntry(workerScript(import.meta.url, 'engine-worker'), start));
-    // Model calls can come while the worker loads (the classifier embeds its examples when it trains).
-    const serveModels = (message: FromEngineWorker) => {
-      if (message.type === 'model') void answerModelCall(worker, options, message.id, message.call);
-    };
-    worker.on('message', serveModels);
-    try {
-      const generatorId = await waitUntilReady(worker);
-      return new WorkerDeskEngine(worker, generatorId, options);
-    } catch (error) {
-      await worker.terminate();
-      throw error;
-    } finally {
-      worker.off('message', serveModels);
-    }
+    const { worker, generatorId } = await startEngineThread(options);
+    return new WorkerDeskEngine(worker, generatorId, options);
   }
 
   ask(tenant: TenantId, input: AskInput): Promise<AnswerDraft> {
@@ -110,7 +96,7 @@ export class WorkerDeskEngine {
     if (input.signal?.aborted) return Promise.reject(input.signal.reason as Error);
     return new Promise<AnswerDraft>((resolve, reject) => {
       const job: Job = { tenant, input, resolve, reject };
-      if (this.running.size < this.concurrency) return this.send(job);
+      if (this.thread && this.running.size < this.concurrency) return (this.watch(job), this.send(job));
       if (this.waiting.length >= this.maxWaiting) {
         if (this.refused++ === 0) this.options.onOverload?.({ shedding: true, refused: 0 });
         return reject(
@@ -120,17 +106,8 @@ export class WorkerDeskEngine {
           ),
         );
       }
+      this.watch(job);
       this.waiting.push(job);
-      input.signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiting.indexOf(job);
-          if (index < 0) return; // already sent: the worker was told
-          this.waiting.splice(index, 1);
-          reject(input.signal?.reason as Error);
-        },
-        { once: true },
-      );
     });
   }
 
@@ -141,38 +118,141 @@ export class WorkerDeskEngine {
 
   /** Stops the thread; waiting and later questions fail with `unavailable`. */
   async close(): Promise<void> {
+    this.closing = true;
     this.fail(new AppError('unavailable', 'the answer engine is closed'));
-    await this.worker.terminate();
+    await this.thread?.terminate();
+  }
+
+  /** Ends the worker thread as a crash would (tests of the restart; the engine reacts as to a real crash). */
+  async terminateThread(): Promise<void> {
+    await this.thread?.terminate();
+  }
+
+  private attach(thread: Worker): void {
+    this.thread = thread;
+    thread.on('message', (message: FromEngineWorker) => this.onMessage(message));
+    // An error event is followed by an exit event: the first one seen reports the crash.
+    let dead = false;
+    const died = (error: Error) => {
+      if (dead) return;
+      dead = true;
+      this.onThreadDied(thread, error);
+    };
+    thread.on('error', (error) =>
+      died(new Error(`the engine worker crashed: ${error.message}`, { cause: error })),
+    );
+    thread.on('exit', (code) => died(new Error(`the engine worker stopped (exit code ${code})`)));
+    if (this.running.size === 0) thread.unref();
+  }
+
+  private onThreadDied(thread: Worker, error: Error): void {
+    if (this.closing || this.thread !== thread) return;
+    this.thread = null;
+    const cutOff = [...this.running.values()];
+    this.running.clear();
+    for (const job of cutOff) {
+      this.settle(job);
+      job.reject(
+        new AppError('unavailable', `${error.message}; the question was not drafted`, { cause: error }),
+      );
+    }
+    this.recover(error);
+  }
+
+  /** Restarts the thread unless it died too often within a minute; a failed start counts as a crash too. */
+  private recover(error: Error): void {
+    const now = Date.now();
+    this.crashes.push(now);
+    while ((this.crashes[0] ?? now) <= now - restartWindowMs) this.crashes.shift();
+    const restarting = this.crashes.length <= (this.options.maxRestartsPerMinute ?? 3);
+    this.options.onCrash?.({ error, restarting, crashes: this.crashes.length });
+    if (!restarting) {
+      this.fail(
+        new AppError(
+          'unavailable',
+          `the engine worker stopped ${this.crashes.length} times within a minute and is not restarted again ` +
+            `(last: ${error.message}); restart the server`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    void startEngineThread(this.options).then(
+      ({ worker }) => {
+        if (this.closing) return void worker.terminate();
+        this.attach(worker);
+        while (this.running.size < this.concurrency && this.waiting.length > 0)
+          this.send(this.waiting.shift()!);
+        this.options.onRestarted?.();
+      },
+      (loadError: unknown) => {
+        if (!this.closing)
+          this.recover(loadError instanceof Error ? loadError : new Error(String(loadError)));
+      },
+    );
   }
 
   private send(job: Job): void {
+    const thread = this.thread;
+    if (!thread) throw new Error('send without a worker thread');
     const id = this.nextId++;
     job.id = id;
     this.running.set(id, job);
-    this.worker.ref();
-    const { signal, onToken: _onToken, ...input } = job.input;
-    signal?.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
+    thread.ref();
+    const { signal: _signal, onToken: _onToken, ...input } = job.input;
     this.post({ type: 'ask', id, tenant: job.tenant, input });
   }
 
-  private post(message: ToEngineWorker, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(message, transfer);
+  private watch(job: Job): void {
+    const { signal } = job.input;
+    if (!signal) return;
+    let watched = this.watched.get(signal);
+    if (!watched) {
+      const jobs = new Set<Job>();
+      // A waiting question is dropped with the caller's reason; a running one is cancelled in the worker.
+      const onAbort = () => {
+        this.watched.delete(signal);
+        for (const aborted of jobs) {
+          const index = this.waiting.indexOf(aborted);
+          if (index >= 0) {
+            this.waiting.splice(index, 1);
+            aborted.reject(signal.reason as Error);
+          } else if (aborted.id !== undefined) this.post({ type: 'cancel', id: aborted.id });
+        }
+      };
+      watched = { jobs, onAbort };
+      this.watched.set(signal, watched);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    watched.jobs.add(job);
+  }
+
+  /** The question has its answer or error: its caller's signal is no longer watched for it. */
+  private settle(job: Job): void {
+    const { signal } = job.input;
+    const watched = signal && this.watched.get(signal);
+    if (!signal || !watched) return;
+    watched.jobs.delete(job);
+    if (watched.jobs.size > 0) return;
+    this.watched.delete(signal);
+    signal.removeEventListener('abort', watched.onAbort);
+  }
+
+  private post(message: ToEngineWorker): void {
+    this.thread?.postMessage(message);
   }
 
   private onMessage(message: FromEngineWorker): void {
-    if (message.type === 'model') {
-      void answerModelCall(this.worker, this.options, message.id, message.call);
-      return;
-    }
     if (message.type !== 'answered' && message.type !== 'failed') return;
     const job = this.running.get(message.id);
     if (!job) return;
     this.running.delete(message.id);
+    this.settle(job);
     if (message.type === 'failed') job.reject(fromWorkerError(message.error));
     else job.resolve(message.draft);
     const next = this.waiting.shift();
     if (next) this.send(next);
-    else if (this.running.size === 0) this.worker.unref();
+    else if (this.running.size === 0) this.thread?.unref();
     if (this.refused > 0 && this.waiting.length < this.maxWaiting / 2) {
       this.options.onOverload?.({ shedding: false, refused: this.refused });
       this.refused = 0;
@@ -183,75 +263,9 @@ export class WorkerDeskEngine {
     this.failure ??= error;
     const jobs = [...this.running.values(), ...this.waiting.splice(0)];
     this.running.clear();
-    for (const job of jobs) job.reject(this.failure);
-  }
-}
-
-/** Runs a model call of the worker on the main process's embedder or reranker and posts the outcome back. */
-async function answerModelCall(
-  worker: Worker,
-  options: WorkerDeskEngineOptions,
-  id: number,
-  call: ModelCall,
-): Promise<void> {
-  const post = (message: ToEngineWorker, transfer: ArrayBuffer[] = []) =>
-    worker.postMessage(message, transfer);
-  try {
-    if (call.model === 'embed') {
-      if (!options.embedder) throw new Error('the engine worker asked for an embedder it was not given');
-      const vectors = await options.embedder.embed(call.texts, call.kind);
-      // Copies, not the embedder's own buffers: a cached vector must stay usable here after the transfer.
-      const copies = vectors.map((v) => v.slice());
-      post(
-        { type: 'model-result', id, result: copies },
-        copies.map((v) => v.buffer),
-      );
-    } else {
-      const reranker = options.reranker?.reranker;
-      if (!reranker) throw new Error('the engine worker asked for a reranker it was not given');
-      post({ type: 'model-result', id, result: await reranker.score(call.query, call.passages) });
+    for (const job of jobs) {
+      this.settle(job);
+      job.reject(this.failure);
     }
-  } catch (error) {
-    const crossing: WorkerError =
-      error instanceof AppError
-        ? { code: error.code, message: error.message }
-        : { message: error instanceof Error ? error.message : String(error) };
-    post({ type: 'model-failed', id, error: crossing });
   }
-}
-
-function waitUntilReady(worker: Worker): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (message: FromEngineWorker) => {
-      if (message.type === 'model') return;
-      stop();
-      if (message.type === 'ready') resolve(message.generatorId);
-      else if (message.type === 'load-failed') reject(fromWorkerError(message.error));
-      else reject(new Error(`the engine worker sent ${message.type} before it was ready`));
-    };
-    const onError = (error: Error) => (stop(), reject(error));
-    const onExit = (code: number) => (
-      stop(),
-      reject(new Error(`the engine worker exited (code ${code}) while loading`))
-    );
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-}
-
-/** As in model-worker.ts: under tsx or vitest a bootstrap registers tsx in the worker (Node 20 ignores --import). */
-function workerEntry(
-  script: URL,
-  workerData: unknown,
-): [string | URL, { eval?: boolean; workerData: unknown }] {
-  if (!script.pathname.endsWith('.ts')) return [script, { workerData }];
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`;
-  return [bootstrap, { eval: true, workerData }];
 }

@@ -79,7 +79,12 @@ port.on('message', (message: ToEngineWorker) => {
       engine
         .ask(message.tenant, { ...message.input, signal: controller.signal })
         .then(
-          (draft) => post({ type: 'answered', id: message.id, draft }),
+          // A draft finished after its cancel is not sent: the caller asked to stop (and the extractive path
+          // has no step that checks the signal, so it would otherwise come back as if nothing had happened).
+          (draft) =>
+            controller.signal.aborted
+              ? post({ type: 'failed', id: message.id, error: toWorkerError(controller.signal.reason) })
+              : post({ type: 'answered', id: message.id, draft }),
           (error: unknown) => post({ type: 'failed', id: message.id, error: toWorkerError(error) }),
         )
         .finally(() => asks.delete(message.id));

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../contract/errors.js';
-import { WorkerDeskEngine } from '../../answer/worker/engine-client.js';
-import { openDesk, type DeskEngine } from '../../desk/index.js';
+import { openDesk } from '../../desk/index.js';
 import type { SecretStore } from '../../contract/secrets.js';
 import { openSecretStore } from '../../secrets/index.js';
 import { createConnectorDesk } from '../../server/connector-desk.js';
 import { startServer, defaultPorts } from '../../server/server.js';
 import { createFileLogger } from '../../server/logging.js';
 import { homeLayout } from '../../home/data-folder.js';
-import { classifierCacheDir, openAnswerEngine, type OpenedAnswerEngine } from '../answer-context.js';
+import { openAnswerEngine, openDeskEngine } from '../answer-context.js';
 import type { CliContext } from '../program.js';
 import { UsageError } from '../usage-error.js';
 
@@ -55,8 +54,9 @@ export function registerServe(program: Command, context: () => CliContext): void
         logger: logger.child({ part: 'sync' }),
       });
       const deskLogger = logger.child({ part: 'desk' });
-      // Visitor messages the engine refused while busy, or left undrafted by a restart, are answered when it
-      // catches up and once after start (see DeskService.catchUp); stopping the server ends the sweep.
+      // Visitor messages the engine refused while busy, or left undrafted by a restart (of the server or of the
+      // engine worker), are answered when it catches up and once after start (see DeskService.catchUp); stopping
+      // the server ends the sweep.
       const stopCatchUp = new AbortController();
       let catchUp = () => {};
       const desk = await openDeskEngine(home, answers, deskLogger, () => catchUp());
@@ -141,50 +141,6 @@ export function registerServe(program: Command, context: () => CliContext): void
       logger.info('stopped');
       await closeLog();
     });
-}
-
-/**
- * The engine the widget desk drafts with: an engine worker thread, so drafting never blocks the widget's HTTP
- * event loop and a backlog over its limit is refused at once instead of every reply falling behind. It borrows
- * the main process's embedder and reranker. With a local (llama) generator the desk keeps the main engine: a
- * second copy of the model would double its memory, and its generation already runs off the event loop.
- * If the worker cannot start, the desk drafts on the main thread and the log says why. `onCaughtUp` is told when
- * the worker's backlog is under its limit again after refusals.
- */
-async function openDeskEngine(
-  home: string,
-  answers: OpenedAnswerEngine,
-  logger: FastifyBaseLogger,
-  onCaughtUp: () => void,
-): Promise<{ engine: DeskEngine; close: () => Promise<void> }> {
-  const inProcess = { engine: answers.engine, close: async () => {} };
-  if (answers.generator.kind === 'llama') {
-    logger.info('the desk drafts on the main thread: a local generator model is loaded once');
-    return inProcess;
-  }
-  try {
-    const worker = await WorkerDeskEngine.open({
-      home,
-      embedder: answers.kb.embedder,
-      reranker: answers.kb.reranking,
-      generator: answers.generator.kind === 'openai',
-      notices: answers.generator.notices,
-      classifierCacheDir: classifierCacheDir(home),
-      onOverload: ({ shedding, refused }) => {
-        if (shedding)
-          logger.warn('the answer engine is overloaded; new visitor messages wait for it to catch up');
-        else {
-          logger.info({ refused }, 'the answer engine caught up; refused visitor messages are answered now');
-          onCaughtUp();
-        }
-      },
-    });
-    logger.info({ generator: worker.generatorId }, 'the desk drafts in an engine worker thread');
-    return { engine: worker, close: () => worker.close() };
-  } catch (error) {
-    logger.warn({ err: error }, 'the engine worker could not start; the desk drafts on the main thread');
-    return inProcess;
-  }
 }
 
 /**

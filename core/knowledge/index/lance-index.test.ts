@@ -245,3 +245,53 @@ describe('LanceDB knowledge index', () => {
     }
   });
 });
+
+describe('LanceDB knowledge index read beside its writer (the engine worker)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const open: KnowledgeIndex[] = [];
+  const reader = async () => {
+    const index = await openLanceIndex(dir, { embedding: null, readConsistencySeconds: 0 });
+    open.push(index);
+    return index;
+  };
+  const writer = async () => {
+    const index = await openLanceIndex(dir, { embedding: null });
+    open.push(index);
+    return index;
+  };
+  const found = async (index: KnowledgeIndex, query: string) =>
+    (await index.searchText(query, 5)).map((c) => c.docId);
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(async () => {
+    for (const index of open.splice(0)) await index.close();
+    cleanup();
+  });
+
+  it('finds the documents of a first ingest that came after it opened the (empty) folder', async () => {
+    const worker = await reader();
+    expect(await found(worker, 'printer')).toEqual([]);
+    expect(await worker.countChunks()).toBe(0);
+    const main = await writer();
+    await main.replaceDocuments(['printer'], [chunk('printer', 0, 'the office printer jams')]);
+    await main.maintain();
+    expect(await found(worker, 'printer')).toEqual(['printer']);
+    expect(await worker.countChunks()).toBe(1);
+  });
+
+  it('follows an index rebuilt under it (ingest --reindex deletes the folder and writes a new one)', async () => {
+    const first = await writer();
+    await first.replaceDocuments(['printer'], [chunk('printer', 0, 'the office printer jams')]);
+    await first.maintain();
+    const worker = await reader();
+    expect(await found(worker, 'printer')).toEqual(['printer']);
+    await first.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(await found(worker, 'printer')).toEqual([]);
+    const rebuilt = await writer();
+    await rebuilt.replaceDocuments(['vpn'], [chunk('vpn', 0, 'connect to the vpn first')]);
+    await rebuilt.maintain();
+    expect(await found(worker, 'vpn')).toEqual(['vpn']);
+    expect(await found(worker, 'printer')).toEqual([]);
+  });
+});

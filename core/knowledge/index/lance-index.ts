@@ -73,25 +73,56 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       ? { readConsistencyInterval: options.readConsistencySeconds }
       : {},
   );
-  const info = readInfo(dir);
   const wanted = options.embedding;
-  if (info && info.embeddingModel !== (wanted?.model ?? null)) {
-    throw new AppError(
-      'conflict',
-      `the index in ${dir} was built with embedding model "${info.embeddingModel ?? 'none (full text only)'}" but ` +
-        `"${wanted?.model ?? 'none'}" is configured; rebuild it with "airdesk ingest --reindex" or configure that model`,
-    );
-  }
+  const checkModel = (info: IndexInfo | null) => {
+    if (info && info.embeddingModel !== (wanted?.model ?? null)) {
+      throw new AppError(
+        'conflict',
+        `the index in ${dir} was built with embedding model "${info.embeddingModel ?? 'none (full text only)'}" but ` +
+          `"${wanted?.model ?? 'none'}" is configured; rebuild it with "airdesk ingest --reindex" or configure that model`,
+      );
+    }
+  };
+  const info = readInfo(dir);
+  checkModel(info);
   let table: lancedb.Table | null = (await db.tableNames()).includes(chunksTable)
     ? await db.openTable(chunksTable)
     : null;
   if (table) table = await migrateAccessColumns(db, table, dir, info);
+  // Which build of the index `table` belongs to: the info file is written (atomically, a new inode each time)
+  // by whoever creates the table. Another connection may create the table after this one opened the folder
+  // (a tenant's first upload while the engine worker already answers for it) or delete and rebuild it
+  // (ingest --reindex); a handle opened before either would search nothing, or files that are gone.
+  let build = infoStamp(dir);
+  let reopening: Promise<lancedb.Table | null> | null = null;
+
+  /** The chunks table as it is now: a stat per call; a table listing only while there is none yet. */
+  function current(): Promise<lancedb.Table | null> {
+    if (table && infoStamp(dir) === build) return Promise.resolve(table);
+    reopening ??= reopen().finally(() => (reopening = null));
+    return reopening;
+  }
+
+  async function reopen(): Promise<lancedb.Table | null> {
+    // The replaced handle is not closed: a search may still be reading through it; it is freed with it.
+    table = null;
+    build = infoStamp(dir);
+    if (!fs.existsSync(dir) || !(await db.tableNames()).includes(chunksTable)) return null;
+    checkModel(readInfo(dir));
+    table = await db.openTable(chunksTable);
+    return table;
+  }
+
   const withVector = wanted !== null;
   const annThreshold = options.annThreshold ?? 30_000;
 
   async function ensureTable(): Promise<lancedb.Table> {
-    if (table) return table;
-    table = await db.createEmptyTable(chunksTable, chunkSchema(wanted?.dims ?? null), { existOk: true });
+    const existing = await current();
+    if (existing) return existing;
+    fs.mkdirSync(dir, { recursive: true });
+    const created = await db.createEmptyTable(chunksTable, chunkSchema(wanted?.dims ?? null), {
+      existOk: true,
+    });
     const written: IndexInfo = {
       embeddingModel: wanted?.model ?? null,
       dims: wanted?.dims ?? null,
@@ -99,7 +130,9 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       schemaVersion: indexSchemaVersion,
     };
     writeFileAtomic(path.join(dir, infoFile), JSON.stringify(written, null, 2));
-    return table;
+    table = created;
+    build = infoStamp(dir);
+    return created;
   }
 
   return {
@@ -116,10 +149,12 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
         .execute(rows.length > 0 ? rows : [], { timeoutMs: 120_000 });
     },
     async deleteDocuments(docIds) {
+      const table = await current();
       if (!table || docIds.length === 0) return;
       await table.delete(`doc_id IN (${docIds.map(sqlString).join(', ')})`);
     },
     async updateAccess(updates: ChunkAccess[]) {
+      const table = await current();
       if (!table || updates.length === 0) return;
       // Documents with the same access share one commit (a space-wide permission change is one update).
       const groups = new Map<string, { isPublic: boolean; principals: string[]; docIds: string[] }>();
@@ -142,6 +177,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
     },
     async searchText(query, limit, audience) {
       const filter = accessFilter(audience);
+      const table = await current();
       if (!table || !/[\p{L}\p{N}]/u.test(query)) return [];
       let search = table.search(query, 'fts', 'index_text');
       // A where on a full-text search filters before the top-k (measured: a match ranked last still comes back).
@@ -154,6 +190,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
     },
     async searchVector(vector, limit, audience) {
       const filter = accessFilter(audience);
+      const table = await current();
       if (!table) return [];
       if (!withVector)
         throw new AppError('unavailable', 'this index holds no vectors; search with --mode bm25');
@@ -176,6 +213,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
     async fetchChunks(chunkIds, audience) {
       const filter = accessFilter(audience);
       const found = new Map<string, StoredChunk>();
+      const table = await current();
       if (!table || chunkIds.length === 0) return found;
       const byId = `chunk_id IN (${chunkIds.map(sqlString).join(', ')})`;
       const rows = (await table
@@ -192,6 +230,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
     },
     async maintain(): Promise<IndexMaintenance> {
       const started = performance.now();
+      const table = await current();
       if (!table) return { chunks: 0, fullText: 'none', ann: 'none', ms: 0 };
       const chunks = await table.countRows();
       const indices = await table.listIndices();
@@ -236,6 +275,7 @@ export async function openLanceIndex(dir: string, options: LanceIndexOptions): P
       return { chunks, fullText, ann, ms: performance.now() - started };
     },
     async countChunks() {
+      const table = await current();
       return table ? table.countRows() : 0;
     },
     async embeddingModel() {
@@ -300,6 +340,12 @@ function candidate(row: Record<string, unknown>, score: number): IndexCandidate 
 function subVectorsFor(dims: number): number {
   for (const size of [8, 4, 2, 1]) if (dims % size === 0) return dims / size;
   return 1;
+}
+
+/** The info file's identity (null: none yet, or the folder is gone). */
+function infoStamp(dir: string): string | null {
+  const stat = fs.statSync(path.join(dir, infoFile), { throwIfNoEntry: false });
+  return stat ? `${stat.ino}:${stat.mtimeMs}` : null;
 }
 
 function readInfo(dir: string): IndexInfo | null {
