@@ -28,7 +28,7 @@ let host: http.Server;
 let hostOrigin: string;
 
 const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(artifacts, `flow-${name}.png`) });
+  page.screenshot({ path: path.join(artifacts, `flow-${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
@@ -170,6 +170,14 @@ describe('widget visitor → cited AI draft in the console → agent edits and s
       await agent.page.getByRole('navigation').getByRole('link', { name: nav, exact: true }).click();
       await agent.page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await agent.page.waitForLoadState('networkidle');
+      await expect
+        .poll(() =>
+          agent.page
+            .getByRole('status')
+            .filter({ hasText: /^Loading/ })
+            .count(),
+        )
+        .toBe(0);
       await shot(agent.page, `console-${nav.toLowerCase()}`);
     }
 

@@ -103,12 +103,15 @@ export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 export const assignmentFilters = ['all', 'mine', 'others', 'unassigned'] as const;
 
 /**
- * GET /api/tenants/:tenant/conversations. `status` and `priority` filter; `q` searches the visitor's name and
+ * GET /api/tenants/:tenant/conversations. `status` (one status, or `unresolved`) and `priority` filter; `q` searches the visitor's name and
  * the messages' text; `assignment` mine/others needs `agent`. Order: priority (urgent first, none last), then
  * the most recently updated.
  */
+/** A status, or `unresolved`: open and waiting for a person (the inbox's default view). */
+export const inboxStatuses = [...conversationStatuses, 'unresolved'] as const;
+
 export const conversationListQuerySchema = z.object({
-  status: z.enum(conversationStatuses).optional(),
+  status: z.enum(inboxStatuses).optional(),
   priority: z.enum(priorities).optional(),
   assignment: z.enum(assignmentFilters).default('all'),
   agent: agentName.optional(),

@@ -106,7 +106,8 @@ export interface ConversationStore {
 
 /** What the inbox filters on; `assignment` mine/others compare with `agent`. */
 export interface InboxFilter {
-  status?: ConversationStatus;
+  /** One status, or `unresolved` (open and pending_human). */
+  status?: ConversationStatus | 'unresolved';
   priority?: Priority;
   assignment?: 'all' | 'mine' | 'others' | 'unassigned';
   agent?: string;

@@ -148,6 +148,9 @@ describe('agent inbox (SQLite)', () => {
     expect(await ids({ q: '0%' })).toEqual([bob.id]);
     expect(await ids({ q: '_' })).toEqual([]);
     expect(await ids({ limit: 1 })).toHaveLength(1);
+    await store.conversations.setStatus('acme', ada.id, 'resolved');
+    expect(await ids({ status: 'unresolved' })).toEqual([bob.id, anon.id].sort()); // open + pending_human
+    expect(await ids({ status: 'resolved' })).toEqual([ada.id]);
   });
 
   it('keeps notes, flagged draft sentences, and moves escalations between open and assigned', async () => {

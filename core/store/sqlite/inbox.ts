@@ -85,7 +85,8 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 export function inboxRows(db: Db, filter: InboxFilter = {}): ConversationSummary[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.status !== undefined) {
+  if (filter.status === 'unresolved') where.push("c.status IN ('open', 'pending_human')");
+  else if (filter.status !== undefined) {
     where.push('c.status = ?');
     params.push(filter.status);
   }

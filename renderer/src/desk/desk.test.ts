@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary } from '../../../core/contract/desk-api.js';
 import { conversationIdOf, conversationPath, sectionOf } from '../navigation.js';
-import { mergeInboxLists } from './deskApi.js';
 import { confidenceBand, formatAge, formatRelative, percent } from './format.js';
 import { markUnsupported } from './grounding.js';
 import { isSendKey } from './shortcuts.js';
@@ -79,44 +77,5 @@ describe('the send shortcut', () => {
     expect(isSendKey({ key: 'Enter', ctrlKey: false, metaKey: true })).toBe(true);
     expect(isSendKey({ key: 'Enter', ctrlKey: false, metaKey: false })).toBe(false);
     expect(isSendKey({ key: 'a', ctrlKey: true, metaKey: false })).toBe(false);
-  });
-});
-
-describe('the unresolved inbox, merged from its two statuses', () => {
-  const counts = {
-    byStatus: { open: 2, pending_human: 2, resolved: 5 },
-    byPriority: { urgent: 1, high: 0, medium: 0, low: 0 },
-    unread: 0,
-  };
-  const row = (
-    id: string,
-    updatedAt: string,
-    priority: ConversationSummary['priority'] = null,
-  ): ConversationSummary => ({
-    id,
-    channel: 'widget',
-    status: priority ? 'pending_human' : 'open',
-    visitorName: null,
-    assignee: null,
-    priority,
-    unread: 0,
-    hasDraft: false,
-    lastMessage: null,
-    createdAt: updatedAt,
-    updatedAt,
-  });
-
-  it('orders as the server does: priority first, then most recently updated, and keeps the limit', () => {
-    const open = {
-      conversations: [row('o1', '2026-11-25T10:00:00Z'), row('o2', '2026-11-25T12:00:00Z')],
-      counts,
-    };
-    const waiting = {
-      conversations: [row('w1', '2026-11-25T09:00:00Z', 'urgent'), row('w2', '2026-11-25T11:00:00Z')],
-      counts,
-    };
-    const merged = mergeInboxLists(open, waiting, 3);
-    expect(merged.conversations.map((c) => c.id)).toEqual(['w1', 'o2', 'w2']);
-    expect(merged.counts).toBe(counts);
   });
 });

@@ -8,12 +8,11 @@ import {
   type ConversationDetail,
   type ConversationList,
   type ConversationListQuery,
-  type ConversationSummary,
   type EscalateRequest,
   type EscalationQueue,
 } from '../../../core/contract/desk-api.js';
 import { knowledgeRoutes, passageSchema, type Passage } from '../../../core/contract/knowledge-api.js';
-import { priorities, type Priority } from '../../../core/contract/conversation.js';
+import type { Priority } from '../../../core/contract/conversation.js';
 import { request } from '../api.js';
 
 // The desk's console API as the agent console calls it. Every answer is validated against the shared contract,
@@ -37,49 +36,12 @@ export async function listConversations(
   return conversationListSchema.parse(await request('GET', path));
 }
 
-/** The inbox's status choice: one status, every conversation, or the ones still needing the desk. */
-export type InboxStatus = ConversationListQuery['status'] | 'unresolved';
+/** The inbox's status choice: one status, or the ones still needing the desk (`unresolved`). */
+export type InboxStatus = ConversationListQuery['status'];
 
-const lastPriority = priorities.length;
-
-/** The store's inbox order: priority (urgent first, none last), then the most recently updated, then id. */
-function inboxOrder(a: ConversationSummary, b: ConversationSummary): number {
-  const rank = (c: ConversationSummary) => (c.priority ? priorities.indexOf(c.priority) : lastPriority);
-  return (
-    rank(a) - rank(b) ||
-    (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
-/**
- * The inbox list. "unresolved" (the default view: open and waiting for a person) is asked as its two statuses
- * and merged in the server's order, because the list API filters on one status; it never fetches the resolved
- * pile, which only grows.
- */
-export async function listInbox(
-  tenant: string,
-  filters: Omit<ConversationListQuery, 'status'> & { status?: InboxStatus },
-): Promise<ConversationList> {
-  const { status, ...rest } = filters;
-  if (status !== 'unresolved') return listConversations(tenant, { ...rest, ...(status ? { status } : {}) });
-  const [open, waiting] = await Promise.all([
-    listConversations(tenant, { ...rest, status: 'open' }),
-    listConversations(tenant, { ...rest, status: 'pending_human' }),
-  ]);
-  return mergeInboxLists(open, waiting, Number(rest.limit ?? 100));
-}
-
-/** Two lists of the inbox as one, in the server's order and at most `limit` rows; the newer counts win. */
-export function mergeInboxLists(
-  first: ConversationList,
-  second: ConversationList,
-  limit: number,
-): ConversationList {
-  return {
-    conversations: [...first.conversations, ...second.conversations].sort(inboxOrder).slice(0, limit),
-    counts: second.counts,
-  };
+/** The inbox list; "unresolved" (the default view) never fetches the resolved pile, which only grows. */
+export async function listInbox(tenant: string, filters: ConversationListQuery): Promise<ConversationList> {
+  return listConversations(tenant, filters);
 }
 
 export async function getConversation(tenant: string, id: string): Promise<ConversationDetail> {
