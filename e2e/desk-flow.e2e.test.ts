@@ -154,9 +154,8 @@ describe('widget visitor → cited AI draft in the console → agent edits and s
     await chat.locator('.csat-question').filter({ hasText: 'Thank you for your feedback!' }).waitFor();
     await expect.poll(async () => (await conversationDetail(conversationId)).csat?.rating).toBe(5);
 
-    // The console shows the rating once it refetches (reload: a rating is not a live desk event).
-    await agent.page.reload();
-    await agent.page.getByRole('region', { name: 'Visitor' }).getByText('5 of 5').waitFor();
+    // The open console shows the rating live (a csat desk event).
+    await view.getByText('5 of 5').waitFor();
     await shot(agent.page, 'console-resolved');
 
     // Every console page, for the record.

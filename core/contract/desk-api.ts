@@ -276,8 +276,8 @@ export type DeskEventType = (typeof deskEventTypes)[keyof typeof deskEventTypes]
 
 export const deskConversationEventSchema = z.object({
   conversationId: z.string(),
-  /** What happened: message (visitor/agent/assistant), status, assignment, note, read. */
-  change: z.enum(['message', 'status', 'assignment', 'note', 'read']),
+  /** What happened: message (visitor/agent/assistant), status, assignment, note, read, csat (a rating). */
+  change: z.enum(['message', 'status', 'assignment', 'note', 'read', 'csat']),
   summary: conversationSummarySchema,
 });
 export const deskEscalationEventSchema = z.object({ escalation: escalationViewSchema });

@@ -191,4 +191,12 @@ describe('desk service: agent actions', () => {
     expect(citedIn('I rewrote it all, no markers.', sources)).toEqual([]);
     expect(citedIn('A stray [7] and [2]', sources).map((c) => c.docId)).toEqual(['d2']);
   });
+
+  it('tells the console about a rating after it is stored', async () => {
+    const { conversation } = await drafted();
+    events.length = 0;
+    await desk.rate('acme', conversation.id, 4, 'quick');
+    expect(events.map((e) => e.type === 'conversation' && e.data.change)).toEqual(['csat']);
+    expect((await store.desk.csat('acme', conversation.id))?.rating).toBe(4);
+  });
 });

@@ -5,7 +5,7 @@ import type { Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
 
 export type DeskEventListener = (event: DeskEvent) => void;
-export type ConversationChange = 'message' | 'status' | 'assignment' | 'note' | 'read';
+export type ConversationChange = 'message' | 'status' | 'assignment' | 'note' | 'read' | 'csat';
 
 /**
  * The tenant-wide live desk events the agent console follows (GET …/desk/events). Published after the change

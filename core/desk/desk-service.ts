@@ -206,7 +206,9 @@ export class DeskService {
     rating: number,
     comment: string | null,
   ): Promise<CsatRecord> {
-    return this.store.desk.saveCsat(tenant, { conversationId, rating, comment });
+    const record = await this.store.desk.saveCsat(tenant, { conversationId, rating, comment });
+    await this.deskEvents.conversation(tenant, conversationId, 'csat'); // the open console shows it at once
+    return record;
   }
 
   /**
