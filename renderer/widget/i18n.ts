@@ -90,8 +90,11 @@ export function translate(lang: string, key: StringKey, vars: Record<string, str
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** A translator bound to one language, as the widget's parts receive it. */
+export type Translate = (key: StringKey, vars?: Record<string, string | number>) => string;
+
 /** A translator bound to one language. */
-export function translator(lang: string): (key: StringKey, vars?: Record<string, string | number>) => string {
+export function translator(lang: string): Translate {
   const resolved = resolveLanguage(lang);
   return (key, vars) => translate(resolved, key, vars);
 }

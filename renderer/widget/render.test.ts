@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, parseRetryAfter } from './api.js';
 import { translator } from './i18n.js';
 import { citationTarget, knownRole, messageElement } from './render.js';
-import { errorText } from './widget.js';
+import { errorText } from './panel.js';
 
 /**
  * A minimal stand-in for the DOM (the project has no jsdom): enough for the render functions, and it throws if

@@ -41,6 +41,19 @@ export function textElement(doc: Document, tag: string, className: string, text 
   return element;
 }
 
+/** A `type="button"` button (so it never submits the composer), with an accessible name when its text is a symbol. */
+export function buttonElement(
+  doc: Document,
+  className: string,
+  text: string,
+  label?: string,
+): HTMLButtonElement {
+  const button = textElement(doc, 'button', className, text) as HTMLButtonElement;
+  button.type = 'button';
+  if (label) button.setAttribute('aria-label', label);
+  return button;
+}
+
 /** The list of sources under a reply, or null when it has none. */
 export function citationList(
   doc: Document,
