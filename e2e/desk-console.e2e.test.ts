@@ -222,6 +222,8 @@ describe('the agent console desk, against the real server', () => {
     await newDraft.waitFor({ timeout: 15_000 });
     expect(await replyEditor.inputValue()).toBe(composing);
     await page.screenshot({ path: path.join(artifacts, 'desk-new-draft.png') });
+    // Send waits for the choice: the agent's text must not go out claiming the new draft and its sources.
+    expect(await conversation.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(true);
     await newDraft.getByRole('button', { name: 'Replace my text' }).click();
     const pending = (await conversationDetail(maria.id)).drafts.find((d) => d.status === 'pending');
     expect(pending).toBeDefined();

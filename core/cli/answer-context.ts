@@ -124,7 +124,8 @@ export async function openDeskEngine(
         logger.error(
           { err: error, crashesInAMinute: crashes },
           restarting
-            ? 'the engine worker crashed; restarting it (questions it was drafting are drafted after the restart)'
+            ? 'the engine worker crashed; restarting it (the questions it was drafting are refused for 24 hours ' +
+                'in case one of them crashed it: agents answer those)'
             : 'the engine worker crashed too often within a minute and stays down: visitor messages get no ' +
                 'draft until the server is restarted',
         ),

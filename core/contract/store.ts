@@ -290,7 +290,7 @@ export interface DeskStore {
   appendEvents(
     tenant: TenantId,
     conversationId: string,
-    events: { type: ConversationEventType; data: Record<string, unknown> }[],
+    events: NewConversationEvent[],
   ): Promise<ConversationEvent[]>;
   /** Events of a conversation with an id above `afterId`, oldest first. */
   events(
@@ -350,28 +350,40 @@ export interface DeskStore {
     filter: { since: string; limit: number; conversationId?: string },
   ): Promise<Message[]>;
 
-  // The desk's multi-step actions, each in one transaction: a failure half way leaves nothing behind.
+  // The desk's multi-step actions, each in one transaction: a failure half way leaves nothing behind. The widget
+  // events an action announces (its `announce` / `events`) are written in that same transaction and returned, so
+  // a stored change always has its event and a failed one has none; the caller tells listeners after commit.
 
   /**
    * Resolves the conversation: status resolved, its open or assigned escalations closed, its pending drafts
-   * discarded. @throws AppError `not_found`.
+   * discarded; `events` appended to its event log. Returns the stored events. @throws AppError `not_found`.
    */
-  resolveConversation(tenant: TenantId, conversationId: string): Promise<void>;
+  resolveConversation(
+    tenant: TenantId,
+    conversationId: string,
+    events?: NewConversationEvent[],
+  ): Promise<ConversationEvent[]>;
   /**
    * Calls a person: status pending_human, a new escalation (filed as assigned when the conversation has an
    * assignee), and `notice` as a system message unless the conversation already was pending_human (then
-   * `notice` in the result is null). @throws AppError `not_found`.
+   * `notice` in the result is null); with a notice, `announce`'s events are appended. @throws `not_found`.
    */
   handOff(tenant: TenantId, input: HandOffInput): Promise<HandOffResult>;
   /**
    * An agent's message to the visitor. With `draftId`, claims the draft first (pending → sent, only if still
-   * pending); then the message, the conversation's other pending drafts discarded, and the conversation read.
-   * @throws AppError `not_found` (conversation, draft), `conflict` (the draft is no longer pending).
+   * pending); then the message, the conversation's other pending drafts discarded, the conversation read, and
+   * `announce`'s events. @throws AppError `not_found` (conversation, draft), `conflict` (no longer pending).
    */
   sendAgentReply(
     tenant: TenantId,
-    input: { conversationId: string; text: string; citations: Citation[]; draftId?: string | undefined },
-  ): Promise<Message>;
+    input: {
+      conversationId: string;
+      text: string;
+      citations: Citation[];
+      draftId?: string | undefined;
+      announce?: (message: Message) => NewConversationEvent[];
+    },
+  ): Promise<{ message: Message; events: ConversationEvent[] }>;
   /** Sets (or with null clears) the assignee; active escalations follow (assigned / open). @throws `not_found`. */
   assignConversation(tenant: TenantId, conversationId: string, assignee: string | null): Promise<void>;
   /**
@@ -391,7 +403,8 @@ export interface DeskStore {
    *   meanwhile: the draft is kept as discarded (a record; the catch-up will not answer the message again), no
    *   reply, no handoff;
    * - `replied` when `reply` is given and no person works the conversation (not pending_human, no assignee, no
-   *   agent message): the reply is appended as the assistant's message and no draft is kept;
+   *   agent message): the reply is appended as the assistant's message (with `reply.announce`'s events) and no
+   *   draft is kept;
    * - `drafted` otherwise: a pending draft and, with `handOff`, a handoff unless already pending_human.
    * @throws AppError `not_found`.
    */
@@ -399,7 +412,11 @@ export interface DeskStore {
     tenant: TenantId,
     input: {
       draft: NewDraft;
-      reply: { text: string; citations: Citation[] } | null;
+      reply: {
+        text: string;
+        citations: Citation[];
+        announce?: (message: Message) => NewConversationEvent[];
+      } | null;
       handOff: Omit<HandOffInput, 'conversationId'> | null;
     },
   ): Promise<SettledAnswer>;
@@ -414,14 +431,24 @@ export interface HandOffInput {
   reasons: EscalationReason[];
   /** The system message telling the visitor a person was called. */
   notice: string;
+  /** The widget events of the handoff, written only when the notice is (the visitor hears of it once). */
+  announce?: (handOff: { escalation: Escalation; notice: Message }) => NewConversationEvent[];
 }
 
 export interface HandOffResult {
   escalation: Escalation;
   notice: Message | null;
+  /** The events stored with it (none without a notice). */
+  events: ConversationEvent[];
+}
+
+/** A conversation event before it is stored (the store gives it its id and time). */
+export interface NewConversationEvent {
+  type: ConversationEventType;
+  data: Record<string, unknown>;
 }
 
 export type SettledAnswer =
-  | { outcome: 'replied'; reply: Message }
+  | { outcome: 'replied'; reply: Message; events: ConversationEvent[] }
   | { outcome: 'drafted'; draft: AgentDraft; handOff: HandOffResult | null }
   | { outcome: 'stale'; draft: AgentDraft };

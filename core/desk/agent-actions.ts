@@ -14,8 +14,9 @@ import type { DeskService } from './desk-service.js';
 import { newDraft } from './drafting.js';
 
 /**
- * What an agent does to a conversation from the console. Each action is stored first, then the widget (through
- * the conversation's event log) and the consoles (through the desk events) hear of it.
+ * What an agent does to a conversation from the console. Each action is stored first (with its widget events, in
+ * one transaction), then the widget (through the conversation's event log) and the consoles (through the desk
+ * events) hear of it.
  */
 export class AgentActions {
   constructor(private readonly desk: DeskService) {}
@@ -35,15 +36,16 @@ export class AgentActions {
     await this.desk.conversation(tenant, conversationId);
     // Read first for its citations (a draft's text never changes) and a clear error; the claim re-checks.
     const draft = input.draftId ? await this.pendingDraft(tenant, conversationId, input.draftId) : null;
-    const message = await this.desk.store.desk.sendAgentReply(tenant, {
+    // The widget's message.completed is stored with the message (one transaction): a stored reply always
+    // reaches the widget, and a failed one is not half sent (the agent may safely send again).
+    const { message, events } = await this.desk.store.desk.sendAgentReply(tenant, {
       conversationId,
       text: input.text,
       citations: draft ? citedIn(input.text, draft.citations) : [],
       draftId: draft?.id,
+      announce: (sent) => [{ type: 'message.completed', data: messageData(sent) }],
     });
-    await this.desk.log.emit(tenant, conversationId, [
-      { type: 'message.completed', data: messageData(message) },
-    ]);
+    this.desk.log.notify(tenant, conversationId, events);
     await this.desk.deskEvents.conversation(tenant, conversationId, 'message');
     if (draft) await this.remember(tenant, draft, input.text);
     return message;

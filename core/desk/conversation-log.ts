@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ConversationEvent, ConversationEventType, Message } from '../contract/conversation.js';
-import type { Store } from '../contract/store.js';
+import type { ConversationEvent, Escalation, Message } from '../contract/conversation.js';
+import type { NewConversationEvent, Store } from '../contract/store.js';
 import type { TenantId } from '../contract/tenant.js';
+
+/** Characters per `message.delta` event when a finished reply is streamed to the visitor. */
+const deltaChars = 80;
 
 export type EventListener = (event: ConversationEvent) => void;
 
@@ -33,12 +36,11 @@ export class ConversationLog {
     };
   }
 
-  async emit(
-    tenant: TenantId,
-    conversationId: string,
-    events: { type: ConversationEventType; data: Record<string, unknown> }[],
-  ): Promise<void> {
-    const stored = await this.store.desk.appendEvents(tenant, conversationId, events);
+  /**
+   * Tells listeners of events already stored (by a store action, in the transaction of the change they
+   * announce). Never throws: the change and its events are committed, a stream that missed them resumes.
+   */
+  notify(tenant: TenantId, conversationId: string, stored: readonly ConversationEvent[]): void {
     const set = this.listeners.get(`${tenant}/${conversationId}`);
     if (!set) return;
     for (const event of stored) {
@@ -63,4 +65,38 @@ export function messageData(m: Message): Record<string, unknown> {
     ...(m.citations.length > 0 ? { citations: m.citations } : {}),
     createdAt: m.createdAt,
   };
+}
+
+/** The widget events of an AI reply, stored with it: streamed in chunks, then completed. */
+export function autoReplyEvents(reply: Message): NewConversationEvent[] {
+  return [
+    ...chunks(reply.text).map((delta) => ({
+      type: 'message.delta' as const,
+      data: { messageId: reply.id, delta },
+    })),
+    { type: 'message.completed', data: messageData(reply) },
+  ];
+}
+
+/** The widget events of a handoff that told the visitor, stored with it. */
+export function handOffEvents({ escalation, notice }: { escalation: Escalation; notice: Message }) {
+  return [
+    { type: 'message.completed', data: messageData(notice) },
+    {
+      type: 'conversation.handoff',
+      data: {
+        conversationId: notice.conversationId,
+        status: 'pending_human',
+        priority: escalation.priority,
+        reasons: escalation.reasons,
+      },
+    },
+  ] satisfies NewConversationEvent[];
+}
+
+function chunks(text: string): string[] {
+  const out: string[] = [];
+  const chars = Array.from(text); // never split a surrogate pair
+  for (let i = 0; i < chars.length; i += deltaChars) out.push(chars.slice(i, i + deltaChars).join(''));
+  return out;
 }

@@ -150,4 +150,50 @@ describe('desk service: agent actions racing the engine', () => {
     expect(await regenerated).toMatchObject({ code: 'conflict' });
     expect(await desk.drafts('acme', { conversationId: c.id, status: 'pending' })).toEqual([]);
   });
+
+  /** A conversation whose first message has a pending draft, and a second message held in the engine. */
+  async function secondMessageHeld() {
+    const c = await desk.startConversation('acme');
+    await (
+      await desk.postVisitorMessage('acme', c.id, 'How do I reset my password?')
+    ).done;
+    const [first] = await desk.drafts('acme', { conversationId: c.id, status: 'pending' });
+    engine.next = {
+      answer: 'Let me get someone.',
+      escalation: { escalate: true, priority: 'high', reasons: ['human_requested'] },
+    };
+    const second = await held(c.id, 'Actually, I want a refund from a person');
+    return { c, first: first!, second };
+  }
+
+  it("an agent's reply to an earlier message keeps the newer message's draft and its handoff", async () => {
+    const { c, first, second } = await secondMessageHeld();
+    await desk.agent.reply('acme', c.id, { text: first.text, draftId: first.id, agent: 'Grace' });
+    second.release();
+    await second.done;
+    const pending = await desk.drafts('acme', { conversationId: c.id, status: 'pending' });
+    expect(pending.map((d) => d.messageId)).toEqual([second.message.id]);
+    expect((await desk.conversation('acme', c.id)).status).toBe('pending_human');
+    expect(await desk.escalations('acme', { conversationId: c.id })).toHaveLength(1);
+    expect((await desk.messages('acme', c.id)).map((m) => m.text)).toContain(handoffText);
+  });
+
+  it("a reply to an earlier message's draft leaves a newer message's pending draft alone", async () => {
+    const { c, first, second } = await secondMessageHeld();
+    second.release();
+    await second.done; // the newer message's draft is stored (and handed off) first
+    await desk.agent.reply('acme', c.id, { text: first.text, draftId: first.id, agent: 'Grace' });
+    const pending = await desk.drafts('acme', { conversationId: c.id, status: 'pending' });
+    expect(pending.map((d) => d.messageId)).toEqual([second.message.id]);
+  });
+
+  it('a free-text agent reply after the newer message answers it: no draft kept, no handoff', async () => {
+    const { c, second } = await secondMessageHeld();
+    await desk.agent.reply('acme', c.id, { text: 'A refund is on its way.', agent: 'Grace' });
+    second.release();
+    await second.done;
+    expect(await desk.drafts('acme', { conversationId: c.id, status: 'pending' })).toEqual([]);
+    expect((await desk.conversation('acme', c.id)).status).toBe('open');
+    expect(await desk.escalations('acme', { conversationId: c.id })).toEqual([]);
+  });
 });

@@ -18,7 +18,7 @@ import type { HandOffResult, RememberedAnswer, Store } from '../contract/store.j
 import type { TenantId } from '../contract/tenant.js';
 import { AgentActions } from './agent-actions.js';
 import { CatchUp, type CatchUpOptions, type CatchUpReport } from './catch-up.js';
-import { ConversationLog, messageData, type EventListener } from './conversation-log.js';
+import { autoReplyEvents, ConversationLog, handOffEvents, type EventListener } from './conversation-log.js';
 import { DeskEvents } from './desk-events.js';
 import { askEngine, handsOff, newDraft, type EngineAnswer } from './drafting.js';
 import { DeskInbox } from './inbox.js';
@@ -40,9 +40,6 @@ export interface DeskEngine {
 }
 
 export const handoffText = 'A person will join shortly.';
-
-/** Characters per `message.delta` event when a finished reply is streamed to the visitor. */
-const deltaChars = 80;
 
 export interface DeskServiceOptions {
   store: Store;
@@ -188,14 +185,14 @@ export class DeskService {
   }
 
   /**
-   * An agent resolves the conversation: in one store transaction its escalations close and drafts still pending
-   * are discarded (nobody will send them); then the visitor hears `conversation.resolved`.
+   * An agent resolves the conversation: in one store transaction its escalations close, drafts still pending
+   * are discarded (nobody will send them) and `conversation.resolved` is logged; then the visitor hears it.
    */
   async resolve(tenant: TenantId, conversationId: string): Promise<Conversation> {
-    await this.store.desk.resolveConversation(tenant, conversationId);
-    await this.log.emit(tenant, conversationId, [
+    const events = await this.store.desk.resolveConversation(tenant, conversationId, [
       { type: 'conversation.resolved', data: { conversationId, status: 'resolved' } },
     ]);
+    this.log.notify(tenant, conversationId, events);
     await this.deskEvents.conversation(tenant, conversationId, 'status');
     return this.conversation(tenant, conversationId);
   }
@@ -227,30 +224,19 @@ export class DeskService {
       priority,
       reasons,
       notice: handoffText,
+      announce: handOffEvents,
     });
     await this.announceHandOff(tenant, conversationId, result);
     return result.escalation;
   }
 
+  /** Tells the widget (events stored with the handoff) and the consoles of a committed handoff. */
   private async announceHandOff(
     tenant: TenantId,
     conversationId: string,
-    { escalation, notice }: HandOffResult,
+    { escalation, events }: HandOffResult,
   ) {
-    if (notice) {
-      await this.log.emit(tenant, conversationId, [
-        { type: 'message.completed', data: messageData(notice) },
-        {
-          type: 'conversation.handoff',
-          data: {
-            conversationId,
-            status: 'pending_human',
-            priority: escalation.priority,
-            reasons: escalation.reasons,
-          },
-        },
-      ]);
-    }
+    this.log.notify(tenant, conversationId, events);
     this.deskEvents.escalation(tenant, escalation);
     await this.deskEvents.conversation(tenant, conversationId, 'status');
   }
@@ -293,13 +279,14 @@ export class DeskService {
     // answered meanwhile, no reply and no handoff; a person on it (called, assigned, or writing), no auto reply.
     const settled = await this.store.desk.settleAnswer(tenant, {
       draft: newDraft(conversationId, message.id, result),
-      reply: confident ? { text: draft.answer, citations } : null,
+      reply: confident ? { text: draft.answer, citations, announce: autoReplyEvents } : null,
       handOff:
         escalate && handsOff(draft.escalation.reasons, settings.handoffReasons)
           ? {
               priority: draft.escalation.priority ?? 'medium',
               reasons: draft.escalation.reasons,
               notice: handoffText,
+              announce: handOffEvents,
             }
           : null,
     });
@@ -311,25 +298,11 @@ export class DeskService {
       return;
     }
     if (settled.outcome === 'replied') {
-      const reply = settled.reply;
-      await this.log.emit(tenant, conversationId, [
-        ...chunks(reply.text).map((delta) => ({
-          type: 'message.delta' as const,
-          data: { messageId: reply.id, delta },
-        })),
-        { type: 'message.completed', data: messageData(reply) },
-      ]);
+      this.log.notify(tenant, conversationId, settled.events);
       await this.deskEvents.conversation(tenant, conversationId, 'message');
       return;
     }
     this.deskEvents.draft(tenant, conversationId, settled.draft.id);
     if (settled.handOff) await this.announceHandOff(tenant, conversationId, settled.handOff);
   }
-}
-
-function chunks(text: string): string[] {
-  const out: string[] = [];
-  const chars = Array.from(text); // never split a surrogate pair
-  for (let i = 0; i < chars.length; i += deltaChars) out.push(chars.slice(i, i + deltaChars).join(''));
-  return out;
 }

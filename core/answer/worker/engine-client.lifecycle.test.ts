@@ -19,7 +19,13 @@ describe('WorkerDeskEngine over the life of a server (first upload, crashes)', (
   let kb: KnowledgeBase;
   const engines: WorkerDeskEngine[] = [];
   const open = async (options: Partial<WorkerDeskEngineOptions> = {}) => {
-    const engine = await WorkerDeskEngine.open({ home, embedder: null, generator: false, ...options });
+    const engine = await WorkerDeskEngine.open({
+      home,
+      embedder: null,
+      generator: false,
+      restartBackoffMs: 50,
+      ...options,
+    });
     engines.push(engine);
     return engine;
   };
@@ -108,5 +114,59 @@ describe('WorkerDeskEngine over the life of a server (first upload, crashes)', (
     const refused = await engine.ask('acme', publicQuestion).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'unavailable' });
     expect((refused as Error).message).toMatch(/stopped 2 times within a minute and is not restarted again/);
+  }, 60_000);
+
+  it('refuses a question that was running at a crash instead of letting it crash the worker again', async () => {
+    const crashes: Crash[] = [];
+    let restarts = 0;
+    const engine = await open({
+      concurrency: 1,
+      onCrash: (event) => crashes.push(event),
+      onRestarted: () => restarts++,
+    });
+    const conversation = async () => (await store.conversations.create('acme', { channel: 'widget' })).id;
+    // The thread ends while the question is running in it, as a question that kills the worker would.
+    let poison = { ...publicQuestion, conversationId: await conversation() };
+    for (let attempt = 1; ; attempt++) {
+      const running = engine.ask('acme', poison);
+      void engine.terminateThread();
+      const outcome = await running.then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
+      await expect.poll(() => restarts, { timeout: 20_000 }).toBe(attempt);
+      if (outcome !== 'answered') {
+        expect(outcome).toMatchObject({ code: 'unavailable' });
+        break;
+      }
+      if (attempt === 3) throw new Error('the question was answered before the thread ended, three times');
+      poison = { ...publicQuestion, conversationId: await conversation() };
+    }
+    const crashesBefore = crashes.length;
+    // The catch-up re-asks it: refused at once, with a code the desk logs at error level.
+    const again = await engine.ask('acme', poison).catch((error: unknown) => error);
+    expect(again).toMatchObject({ code: 'invalid_input' });
+    expect((again as Error).message).toMatch(/crashed, so it is not drafted again for 24 hours/);
+    expect(crashes.length).toBe(crashesBefore);
+    // The same words in another conversation, and every other question, are still drafted.
+    expect(await cited(engine)).toBe(true);
+    const elsewhere = await engine.ask('acme', { ...poison, conversationId: await conversation() });
+    expect(elsewhere.citations.some((c) => c.kind === 'kb')).toBe(true);
+  }, 60_000);
+
+  it('waits longer before each restart within a minute (1×, 2×, 4× the backoff)', async () => {
+    const crashedAt: number[] = [];
+    const restartedAt: number[] = [];
+    const engine = await open({
+      restartBackoffMs: 400,
+      onCrash: () => crashedAt.push(Date.now()),
+      onRestarted: () => restartedAt.push(Date.now()),
+    });
+    await engine.terminateThread();
+    await expect.poll(() => restartedAt.length, { timeout: 20_000 }).toBe(1);
+    await engine.terminateThread();
+    await expect.poll(() => restartedAt.length, { timeout: 20_000 }).toBe(2);
+    expect(restartedAt[0]! - crashedAt[0]!).toBeGreaterThanOrEqual(400);
+    expect(restartedAt[1]! - crashedAt[1]!).toBeGreaterThanOrEqual(800);
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { AppError } from '../../contract/errors.js';
 import type { TenantId } from '../../contract/tenant.js';
 import { fromWorkerError } from '../../knowledge/model-worker.js';
 import type { AskInput } from '../answer-engine.js';
+import { PoisonedQuestions } from './poisoned-questions.js';
 import type { FromEngineWorker, ToEngineWorker } from './protocol.js';
 import { startEngineThread, type EngineThreadOptions } from './engine-thread.js';
 
@@ -33,6 +34,11 @@ export interface WorkerDeskEngineOptions extends EngineThreadOptions {
   onRestarted?: () => void;
   /** Restarts within a minute before the engine stays down. Default 3. */
   maxRestartsPerMinute?: number;
+  /**
+   * Wait before the first restart within a minute; it doubles with each further one (1 s, 2 s, 4 s by default),
+   * so a crash loop does not burn through the restarts in a blink.
+   */
+  restartBackoffMs?: number;
 }
 
 interface Job {
@@ -50,12 +56,12 @@ interface Watched {
 }
 
 const restartWindowMs = 60_000;
-
 /**
  * The desk's answer engine (DeskEngine) in a worker thread: drafting runs off the widget's HTTP event loop, a
  * bounded backlog sheds load with `unavailable` instead of letting every reply fall seconds behind, and a
  * cancel reaches the worker by message (an AbortSignal cannot cross threads). A thread that dies is restarted
- * (a few times a minute at most); the questions it was running fail with `unavailable`, those waiting wait.
+ * (a few times a minute at most, after a growing pause); the questions it was running fail with `unavailable`,
+ * those waiting wait, and the ones it was running are refused for a day (see PoisonedQuestions).
  */
 export class WorkerDeskEngine {
   private nextId = 1;
@@ -67,6 +73,9 @@ export class WorkerDeskEngine {
   /** null while a restarted thread loads. */
   private thread: Worker | null = null;
   private readonly crashes: number[] = [];
+  /** Questions running at a crash: refused for a day. */
+  private readonly poisoned = new PoisonedQuestions();
+  private restartTimer: NodeJS.Timeout | null = null;
   /**
    * One listener per caller's signal, not per question: the server passes one long-lived shutdown signal with
    * every question (up to a full backlog at once), and a listener left behind would keep its question alive.
@@ -94,6 +103,8 @@ export class WorkerDeskEngine {
   ask(tenant: TenantId, input: AskInput): Promise<AnswerDraft> {
     if (this.failure) return Promise.reject(this.failure);
     if (input.signal?.aborted) return Promise.reject(input.signal.reason as Error);
+    const poisoned = this.poisoned.refusal(tenant, input);
+    if (poisoned) return Promise.reject(poisoned);
     return new Promise<AnswerDraft>((resolve, reject) => {
       const job: Job = { tenant, input, resolve, reject };
       if (this.thread && this.running.size < this.concurrency) return (this.watch(job), this.send(job));
@@ -119,6 +130,7 @@ export class WorkerDeskEngine {
   /** Stops the thread; waiting and later questions fail with `unavailable`. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     this.fail(new AppError('unavailable', 'the answer engine is closed'));
     await this.thread?.terminate();
   }
@@ -150,6 +162,9 @@ export class WorkerDeskEngine {
     this.thread = null;
     const cutOff = [...this.running.values()];
     this.running.clear();
+    // Which of them killed the thread is unknown (any of them may have): each is refused from now on, so a
+    // question that crashes the worker does it once, not on every catch-up until the engine stays down.
+    for (const job of cutOff) this.poisoned.remember(job.tenant, job.input);
     for (const job of cutOff) {
       this.settle(job);
       job.reject(
@@ -177,12 +192,29 @@ export class WorkerDeskEngine {
       );
       return;
     }
+    // 1 s, 2 s, 4 s… (by default) after the first, second, third crash within the minute.
+    const backoffMs = (this.options.restartBackoffMs ?? 1_000) * 2 ** (this.crashes.length - 1);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.closing) this.restart();
+    }, backoffMs);
+  }
+
+  private restart(): void {
     void startEngineThread(this.options).then(
       ({ worker }) => {
         if (this.closing) return void worker.terminate();
         this.attach(worker);
-        while (this.running.size < this.concurrency && this.waiting.length > 0)
-          this.send(this.waiting.shift()!);
+        while (this.running.size < this.concurrency && this.waiting.length > 0) {
+          const job = this.waiting.shift()!;
+          // The same question asked again while the thread was down waits here: it is refused as well.
+          const poisoned = this.poisoned.refusal(job.tenant, job.input);
+          if (!poisoned) this.send(job);
+          else {
+            this.settle(job);
+            job.reject(poisoned);
+          }
+        }
         this.options.onRestarted?.();
       },
       (loadError: unknown) => {

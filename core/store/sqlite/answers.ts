@@ -177,7 +177,9 @@ export function sqliteAnswerMemoryStore(dbOf: (tenant: TenantId) => Db): AnswerM
         db.prepare('INSERT INTO answer_memory_vectors (answer_id, embedding) VALUES (?, ?)').run(id, vector);
         return id;
       });
-      return toAnswer(byId(db, write())!);
+      // IMMEDIATE: it reads before it writes; deferred, a write by another connection in between would fail it
+      // with SQLITE_BUSY at once instead of waiting for the busy timeout.
+      return toAnswer(byId(db, write.immediate())!);
     },
 
     async similar(tenant, embedding, { embeddingModel, limit, minSimilarity = -1 }) {

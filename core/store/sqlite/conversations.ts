@@ -147,7 +147,10 @@ export function sqliteConversationStore(dbOf: (tenant: TenantId) => Db): Convers
     },
     async appendMessage(tenant, conversationId, input) {
       const db = dbOf(tenant);
-      return db.transaction(() => insertMessage(db, tenant, conversationId, input))();
+      // IMMEDIATE: insertMessage reads (the conversation, the next seq) before it writes, and a deferred
+      // transaction that another connection (the answer worker thread) wrote past fails with SQLITE_BUSY on
+      // its first write instead of waiting for the busy timeout: the visitor's message would be lost.
+      return db.transaction(() => insertMessage(db, tenant, conversationId, input)).immediate();
     },
     async messages(tenant, conversationId) {
       const db = dbOf(tenant);

@@ -8,6 +8,7 @@ import {
   discardPendingDrafts,
   insertDraft,
   insertEscalation,
+  insertEvents,
   toDraft,
   type DraftRow,
 } from './desk-rows.js';
@@ -31,36 +32,50 @@ type DeskActions = Pick<
 export function sqliteDeskActions(dbOf: (tenant: TenantId) => Db): DeskActions {
   const now = () => new Date().toISOString();
   return {
-    async resolveConversation(tenant, conversationId) {
+    async resolveConversation(tenant, conversationId, events = []) {
       const db = dbOf(tenant);
-      db.transaction(() => {
-        conversationState(db, tenant, conversationId);
-        const at = now();
-        db.prepare("UPDATE conversations SET status = 'resolved', updated_at = ? WHERE id = ?").run(
-          at,
-          conversationId,
-        );
-        db.prepare(
-          "UPDATE escalations SET status = 'closed', closed_at = ? WHERE conversation_id = ? AND status != 'closed'",
-        ).run(at, conversationId);
-        discardPendingDrafts(db, conversationId);
-      }).immediate();
+      return db
+        .transaction(() => {
+          conversationState(db, tenant, conversationId);
+          const at = now();
+          db.prepare("UPDATE conversations SET status = 'resolved', updated_at = ? WHERE id = ?").run(
+            at,
+            conversationId,
+          );
+          db.prepare(
+            "UPDATE escalations SET status = 'closed', closed_at = ? WHERE conversation_id = ? AND status != 'closed'",
+          ).run(at, conversationId);
+          discardPendingDrafts(db, conversationId);
+          return insertEvents(db, conversationId, events);
+        })
+        .immediate();
     },
     async handOff(tenant, input) {
       const db = dbOf(tenant);
       return db.transaction(() => handOff(db, tenant, input)).immediate();
     },
-    async sendAgentReply(tenant, { conversationId, text, citations, draftId }) {
+    async sendAgentReply(tenant, { conversationId, text, citations, draftId, announce }) {
       const db = dbOf(tenant);
       return db
         .transaction(() => {
           conversationState(db, tenant, conversationId);
           // Claimed before the message is written: of two sends of one draft, only one gets it.
-          if (draftId !== undefined) claimDraft(db, tenant, conversationId, draftId);
+          const claimed = draftId === undefined ? null : claimDraft(db, tenant, conversationId, draftId);
           const message = insertMessage(db, tenant, conversationId, { role: 'agent', text, citations });
-          discardPendingDrafts(db, conversationId);
+          if (claimed) {
+            // The reply answers the draft's message, not newer ones: their drafts stay for the agents, and
+            // settleAnswer can tell this reply from one to a newer message.
+            db.prepare('UPDATE agent_drafts SET sent_message_id = ? WHERE id = ?').run(
+              message.id,
+              claimed.id,
+            );
+            const answered = messageSeq(db, tenant, conversationId, claimed.messageId);
+            discardPendingDrafts(db, conversationId, { upToSeq: answered });
+          } else {
+            discardPendingDrafts(db, conversationId); // a free-text reply answers everything so far
+          }
           db.prepare('UPDATE conversations SET agent_read_at = ? WHERE id = ?').run(now(), conversationId);
-          return message;
+          return { message, events: insertEvents(db, conversationId, announce?.(message) ?? []) };
         })
         .immediate();
     },
@@ -113,7 +128,8 @@ export function sqliteDeskActions(dbOf: (tenant: TenantId) => Db): DeskActions {
           const state = conversationState(db, tenant, draft.conversationId);
           const seq = messageSeq(db, tenant, draft.conversationId, draft.messageId);
           const after = laterMessages(db, draft.conversationId, seq);
-          if (state.status === 'resolved' || after.visitor || after.answer) {
+          // An agent's reply to an earlier message does not answer this one: its draft and handoff still count.
+          if (state.status === 'resolved' || after.visitor || answeredSince(db, draft.conversationId, seq)) {
             return { outcome: 'stale', draft: insertDraft(db, draft, 'discarded') } as const;
           }
           if (
@@ -122,8 +138,13 @@ export function sqliteDeskActions(dbOf: (tenant: TenantId) => Db): DeskActions {
             state.assignee === null &&
             !agentWrote(db, draft)
           ) {
-            const message = insertMessage(db, tenant, draft.conversationId, { role: 'assistant', ...reply });
-            return { outcome: 'replied', reply: message } as const;
+            const message = insertMessage(db, tenant, draft.conversationId, {
+              role: 'assistant',
+              text: reply.text,
+              citations: reply.citations,
+            });
+            const events = insertEvents(db, draft.conversationId, reply.announce?.(message) ?? []);
+            return { outcome: 'replied', reply: message, events } as const;
           }
           const saved = insertDraft(db, draft, 'pending');
           // Once a person has been called, one escalation per handoff: the AI only drafts.
@@ -144,13 +165,16 @@ function handOff(db: Db, tenant: TenantId, input: HandOffInput): HandOffResult {
     new Date().toISOString(),
     input.conversationId,
   );
-  const escalation = insertEscalation(db, tenant, input);
+  const escalation = insertEscalation(db, tenant, {
+    conversationId: input.conversationId,
+    priority: input.priority,
+    reasons: input.reasons,
+  });
   // The visitor hears it once per handoff, not again for a second escalation.
-  const notice =
-    status === 'pending_human'
-      ? null
-      : insertMessage(db, tenant, input.conversationId, { role: 'system', text: input.notice });
-  return { escalation, notice };
+  if (status === 'pending_human') return { escalation, notice: null, events: [] };
+  const notice = insertMessage(db, tenant, input.conversationId, { role: 'system', text: input.notice });
+  const events = insertEvents(db, input.conversationId, input.announce?.({ escalation, notice }) ?? []);
+  return { escalation, notice, events };
 }
 
 function claimDraft(db: Db, tenant: TenantId, conversationId: string, draftId: string): AgentDraft {
@@ -201,6 +225,26 @@ function laterMessages(db: Db, conversationId: string, seq: number): { visitor: 
     )
     .get(conversationId, seq);
   return { visitor: (row?.visitor ?? 0) > 0, answer: (row?.answer ?? 0) > 0 };
+}
+
+/**
+ * Whether an agent or assistant message after `seq` answers the visitor message at `seq` (or a newer one). An
+ * agent reply sent from a draft answers that draft's message; a free-text one, and an AI reply (written only
+ * for the latest visitor message), answer everything before them.
+ */
+function answeredSince(db: Db, conversationId: string, seq: number): boolean {
+  return (
+    db
+      .prepare<[string, number, number], { one: number }>(
+        `SELECT 1 AS one FROM messages m
+         WHERE m.conversation_id = ? AND m.seq > ? AND m.role IN ('agent', 'assistant')
+           AND NOT EXISTS (
+             SELECT 1 FROM agent_drafts d JOIN messages q ON q.id = d.message_id
+             WHERE d.sent_message_id = m.id AND q.seq < ?)
+         LIMIT 1`,
+      )
+      .get(conversationId, seq, seq) !== undefined
+  );
 }
 
 /** An agent has written in the conversation: the AI no longer replies on its own next to them. */

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type {
   AgentDraft,
   Citation,
+  ConversationEvent,
+  ConversationEventType,
   Escalation,
   EscalationReason,
   Priority,
 } from '../../contract/conversation.js';
 import { AppError } from '../../contract/errors.js';
-import type { NewDraft } from '../../contract/store.js';
+import type { NewConversationEvent, NewDraft } from '../../contract/store.js';
 import type { TenantId } from '../../contract/tenant.js';
 import type { Db } from './open-database.js';
 
@@ -137,4 +139,33 @@ export function discardPendingDrafts(
      WHERE conversation_id = ? AND status = 'pending' AND id != ?
        AND (SELECT seq FROM messages m WHERE m.id = agent_drafts.message_id) <= ?`,
   ).run(conversationId, options.keep ?? '', options.upToSeq ?? Number.MAX_SAFE_INTEGER);
+}
+
+export interface EventRow {
+  id: number;
+  conversation_id: string;
+  type: ConversationEventType;
+  data: string;
+  created_at: string;
+}
+
+export const toEvent = (r: EventRow): ConversationEvent => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  type: r.type,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+/** Appends events to a conversation's log (ids increase); the caller checked the conversation exists. */
+export function insertEvents(
+  db: Db,
+  conversationId: string,
+  events: readonly NewConversationEvent[],
+): ConversationEvent[] {
+  const insert = db.prepare<[string, string, string, string], EventRow>(
+    'INSERT INTO conversation_events (conversation_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+  );
+  const at = new Date().toISOString();
+  return events.map((e) => toEvent(insert.get(conversationId, e.type, JSON.stringify(e.data), at)!));
 }

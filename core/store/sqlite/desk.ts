@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   defaultDeskSettings,
   deskSettingsSchema,
-  type ConversationEvent,
-  type ConversationEventType,
   type CsatRecord,
   type DeskSettings,
   type InternalNote,
@@ -16,7 +14,10 @@ import { sqliteDeskActions } from './desk-actions.js';
 import {
   insertDraft,
   insertEscalation,
+  insertEvents,
   toDraft,
+  toEvent,
+  type EventRow,
   toEscalation,
   type DraftRow,
   type EscalationRow,
@@ -24,28 +25,12 @@ import {
 import { undraftedVisitorMessages } from './inbox.js';
 import type { Db } from './open-database.js';
 
-interface EventRow {
-  id: number;
-  conversation_id: string;
-  type: ConversationEventType;
-  data: string;
-  created_at: string;
-}
-
 interface CsatRow {
   conversation_id: string;
   rating: number;
   comment: string | null;
   created_at: string;
 }
-
-const toEvent = (r: EventRow): ConversationEvent => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  type: r.type,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: r.created_at,
-});
 
 const toCsat = (r: CsatRow): CsatRecord => ({
   conversationId: r.conversation_id,
@@ -72,25 +57,26 @@ export function sqliteDeskStore(dbOf: (tenant: TenantId) => Db): DeskStore {
     },
     async updateSettings(tenant, patch) {
       const db = dbOf(tenant);
-      const next = deskSettingsSchema.parse({ ...readSettings(db), ...patch });
       const put = db.prepare(
         'INSERT INTO desk_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       );
-      db.transaction(() => {
-        for (const [key, value] of Object.entries(next)) put.run(key, JSON.stringify(value));
-      })();
-      return next;
+      // Read and written in one IMMEDIATE transaction: two concurrent patches do not undo each other.
+      return db
+        .transaction(() => {
+          const next = deskSettingsSchema.parse({ ...readSettings(db), ...patch });
+          for (const [key, value] of Object.entries(next)) put.run(key, JSON.stringify(value));
+          return next;
+        })
+        .immediate();
     },
     async appendEvents(tenant, conversationId, events) {
       const db = dbOf(tenant);
-      const insert = db.prepare<[string, string, string, string], EventRow>(
-        'INSERT INTO conversation_events (conversation_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-      );
-      return db.transaction(() => {
-        mustExist(db, tenant, conversationId);
-        const at = new Date().toISOString();
-        return events.map((e) => toEvent(insert.get(conversationId, e.type, JSON.stringify(e.data), at)!));
-      })();
+      return db
+        .transaction(() => {
+          mustExist(db, tenant, conversationId);
+          return insertEvents(db, conversationId, events);
+        })
+        .immediate(); // reads then writes: see sqliteDeskActions on why IMMEDIATE
     },
     async events(tenant, conversationId, { afterId = 0, limit = 1000 } = {}) {
       return dbOf(tenant)

@@ -195,7 +195,10 @@ export function undraftedVisitorMessages(
     WHERE c.status != 'resolved' AND c.updated_at >= ? AND m.created_at >= ?
       ${conversationId !== undefined ? 'AND c.id = ?' : ''}
       AND NOT EXISTS (SELECT 1 FROM messages r WHERE r.conversation_id = c.id AND r.seq > m.seq
-        AND r.role IN ('agent', 'assistant'))
+        AND r.role IN ('agent', 'assistant')
+        -- an agent's reply sent from the draft of an earlier message does not answer this one
+        AND NOT EXISTS (SELECT 1 FROM agent_drafts s JOIN messages q ON q.id = s.message_id
+          WHERE s.sent_message_id = r.id AND q.seq < m.seq))
       AND NOT EXISTS (SELECT 1 FROM agent_drafts d WHERE d.conversation_id = c.id AND d.message_id = m.id)
     ORDER BY m.created_at DESC, m.id LIMIT ?`;
   return db

@@ -163,7 +163,8 @@ export function sqliteKnowledgeStore(dbOf: (tenant: TenantId) => Db): KnowledgeS
         ).run(input.title, input.contentHash, metadata, permissionsJson, now, existing.id);
         return { id: existing.id, outcome: 'updated' as const };
       });
-      const { id, outcome } = upsert();
+      // IMMEDIATE: it reads before it writes; see sqliteDeskActions.
+      const { id, outcome } = upsert.immediate();
       const row = db.prepare<[string], DocumentRow>('SELECT * FROM documents WHERE id = ?').get(id)!;
       return { document: toDocument(row), outcome };
     },

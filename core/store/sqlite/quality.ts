@@ -68,7 +68,7 @@ export function sqliteQualityStore(dbOf: (tenant: TenantId) => Db): QualityStore
             JSON.stringify(d.docIds),
           );
         }
-      })();
+      }).immediate(); // reads (the conversation) then writes: see sqliteDeskActions on why IMMEDIATE
       return Promise.resolve(rows);
     },
 

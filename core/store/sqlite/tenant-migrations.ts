@@ -231,4 +231,15 @@ export const tenantMigrations: readonly Migration[] = [
       CREATE INDEX internal_notes_by_conversation ON internal_notes(conversation_id, created_at);
     `,
   },
+  {
+    version: 8,
+    name: 'agent drafts: the reply each sent draft became',
+    // An agent's reply sent from a draft answers that draft's visitor message only: the desk must not take it
+    // for an answer to a newer message (whose draft and handoff would be dropped). Null for older sent drafts:
+    // their replies count as answering everything before them, as they did.
+    sql: `
+      ALTER TABLE agent_drafts ADD COLUMN sent_message_id TEXT;
+      CREATE INDEX agent_drafts_by_sent_message ON agent_drafts(sent_message_id) WHERE sent_message_id IS NOT NULL;
+    `,
+  },
 ];

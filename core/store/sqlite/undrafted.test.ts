@@ -112,4 +112,35 @@ describe('undrafted visitor messages (SQLite)', () => {
     expect((await undrafted(cutOff)).map((m) => m.id)).toEqual([recent.ids[0]]);
     expect((await undrafted()).map((m) => m.id)).toEqual([recent.ids[0], followUp.ids[2]]);
   });
+
+  it("keeps a message answered only by an agent's reply to an earlier message's draft", async () => {
+    const c = await conversation([['visitor', 'first']]);
+    const first = await store.desk.saveDraft('acme', {
+      conversationId: c.id,
+      messageId: c.ids[0]!,
+      text: 'an answer',
+      citations: [],
+      confidence: 0.9,
+      escalate: false,
+      priority: null,
+      reasons: [],
+      unsupported: [],
+    });
+    // The visitor writes again; the engine refuses that one; then the agent sends the first draft.
+    const newer = await store.conversations.appendMessage('acme', c.id, { role: 'visitor', text: 'newer' });
+    await store.desk.sendAgentReply('acme', {
+      conversationId: c.id,
+      text: 'an answer',
+      citations: [],
+      draftId: first.id,
+    });
+    expect((await undrafted()).map((m) => m.id)).toEqual([newer.id]);
+    // A free-text reply after it answers it.
+    await store.desk.sendAgentReply('acme', {
+      conversationId: c.id,
+      text: 'And the newer one.',
+      citations: [],
+    });
+    expect(await undrafted()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDraftView } from '../../../core/contract/desk-api.js';
-import { composerFor, followDraft, incomingDraft, isEdited } from './composer.js';
+import { composerFor, followDraft, incomingDraft, isEdited, replyDraftId } from './composer.js';
 
 function draft(id: string, text: string): AgentDraftView {
   return {
@@ -57,5 +57,37 @@ describe('the reply editor when a new draft arrives', () => {
     const state = { ...composerFor(first), text: 'Edited' };
     expect(followDraft(state, first)).toBe(state);
     expect(incomingDraft(state, first)).toBeNull();
+  });
+});
+
+describe('the draft a Send claims', () => {
+  const first = draft('d1', 'Refunds take 5 days [1].');
+  const second = draft('d2', 'Gifts can be returned within 30 days [1].');
+
+  it('is the draft the text came from while it is the pending one, edited or not', () => {
+    expect(replyDraftId(composerFor(first), first)).toBe('d1');
+    expect(replyDraftId({ ...composerFor(first), text: 'Refunds take 5 business days [1].' }, first)).toBe(
+      'd1',
+    );
+  });
+
+  it('is never a newer draft that arrived while the agent edited an older one', () => {
+    // The agent edits d1; d2 arrives and the editor offers it.
+    const edited = { ...composerFor(first), text: 'Refunds take 5 business days [1].' };
+    expect(followDraft(edited, second)).toBe(edited);
+    expect(replyDraftId(edited, second)).toBeNull();
+    // "Keep mine" ties the text to d2 (no more offers), but its [1] still numbers d1's sources.
+    const kept = { ...edited, draftId: second.id, baseText: second.text };
+    expect(incomingDraft(kept, second)).toBeNull();
+    expect(replyDraftId(kept, second)).toBeNull();
+    // "Replace my text" takes d2 with its sources.
+    expect(replyDraftId(composerFor(second), second)).toBe('d2');
+  });
+
+  it('is the pending draft when its text is sent unchanged, and none without a pending draft', () => {
+    const kept = { ...composerFor(first), draftId: second.id, baseText: second.text, text: second.text };
+    expect(replyDraftId(kept, second)).toBe('d2');
+    expect(replyDraftId({ ...composerFor(null), text: 'My own words' }, null)).toBeNull();
+    expect(replyDraftId({ ...composerFor(null), text: 'My own words' }, first)).toBeNull();
   });
 });

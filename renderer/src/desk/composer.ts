@@ -12,11 +12,18 @@ export interface ComposerState {
   draftId: string | null;
   /** That draft's text ('' for none): the text counts as the agent's own once it differs from this. */
   baseText: string;
+  /**
+   * The draft the text was actually written from, whose citations its [n] markers number. It differs from
+   * `draftId` after "Keep mine": the agent's text then stays tied to the newer draft (no more offers) but its
+   * markers still number the older draft's sources.
+   */
+  sourceDraftId: string | null;
 }
 
 /** An editor showing `draft` as it is (or empty without one). */
 export function composerFor(draft: AgentDraftView | null): ComposerState {
-  return { text: draft?.text ?? '', draftId: draft?.id ?? null, baseText: draft?.text ?? '' };
+  const id = draft?.id ?? null;
+  return { text: draft?.text ?? '', draftId: id, baseText: draft?.text ?? '', sourceDraftId: id };
 }
 
 /** Whether the agent changed the text: typed into an empty editor, or edited the draft. */
@@ -38,6 +45,18 @@ export function incomingDraft(state: ComposerState, draft: AgentDraftView | null
   return draft !== null && draft.id !== state.draftId && isEdited(state) ? draft : null;
 }
 
+/**
+ * The draft a Send claims (its citations go with the reply, the reply is remembered against its question), or
+ * null: the text goes as the agent's own words without sources. Only the pending draft the text came from
+ * qualifies — never a newer one that arrived meanwhile, whose sources the text's [n] markers would mis-number —
+ * or any pending draft whose text is sent unchanged.
+ */
+export function replyDraftId(state: ComposerState, draft: AgentDraftView | null): string | null {
+  if (draft === null) return null;
+  if (state.text.trim() === draft.text.trim()) return draft.id;
+  return state.draftId === draft.id && state.sourceDraftId === draft.id ? draft.id : null;
+}
+
 export interface ReplyComposer {
   text: string;
   setText: (text: string) => void;
@@ -47,9 +66,11 @@ export interface ReplyComposer {
   attached: boolean;
   /** A newer draft than the one the agent edited: the editor asks before replacing the agent's text. */
   incoming: AgentDraftView | null;
+  /** The draft Send claims (see {@link replyDraftId}); null: sent as the agent's own words. */
+  replyDraftId: string | null;
   /** Takes the incoming draft, dropping the agent's text. */
   replace: () => void;
-  /** Keeps the agent's text as the reply to the incoming draft. */
+  /** Keeps the agent's text over the incoming draft: it is sent as the agent's own words, without sources. */
   keep: () => void;
   /** Back to the text of the draft the editor started from. */
   undo: () => void;
@@ -71,9 +92,10 @@ export function useReplyComposer(draft: AgentDraftView | null): ReplyComposer {
     edited: draft === null ? current.text.trim() !== '' : current.text.trim() !== draft.text.trim(),
     attached: current.draftId === (draft?.id ?? null),
     incoming,
+    replyDraftId: replyDraftId(current, draft),
     replace: () => setState(composerFor(incoming ?? draft)),
     keep: () => setState((s) => ({ ...s, draftId: draft?.id ?? null, baseText: draft?.text ?? '' })),
     undo: () => setState((s) => ({ ...s, text: s.baseText })),
-    sent: () => setState({ text: '', draftId: draft?.id ?? null, baseText: '' }),
+    sent: () => setState({ text: '', draftId: draft?.id ?? null, baseText: '', sourceDraftId: null }),
   };
 }

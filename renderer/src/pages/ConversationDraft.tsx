@@ -28,10 +28,12 @@ export function ConversationDraft({ draft, composer, actions, onOpenSource }: Co
   const { tenant, id, agent, busy } = actions;
 
   const send = () => {
-    if (busy !== null) return;
-    // The reply answers the pending draft, whichever one the agent's text started from.
+    // While a newer draft is offered the agent chooses first: the text's [n] markers number the sources of the
+    // draft it came from, and sending it as the newer one would cite that one's sources.
+    if (busy !== null || incoming) return;
+    const replyTo = composer.replyDraftId ?? undefined;
     void actions
-      .run('send the reply', () => sendReply(tenant, id, agent, text, draft?.id))
+      .run('send the reply', () => sendReply(tenant, id, agent, text, replyTo))
       .then((sent) => {
         if (sent) composer.sent();
       });
@@ -138,7 +140,8 @@ export function ConversationDraft({ draft, composer, actions, onOpenSource }: Co
         <button
           type="button"
           className="button button-primary"
-          disabled={busy !== null || !text.trim()}
+          disabled={busy !== null || !text.trim() || incoming !== null}
+          title={incoming ? 'Choose "Replace my text" or "Keep mine" first' : undefined}
           aria-keyshortcuts={
             draft && !edited ? `${shortcuts.approve.aria} ${sendShortcut.aria}` : sendShortcut.aria
           }
