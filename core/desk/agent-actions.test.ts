@@ -1,35 +1,25 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeskEvent } from '../contract/desk-api.js';
 import type { Store } from '../contract/store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { tempDir } from '../testing/temp-home.js';
 import { citedIn } from './agent-actions.js';
 import { DeskService, handoffText } from './desk-service.js';
+import { openDeskFixture, type DeskFixture } from './desk-fixture.testing.js';
 import { FakeDeskEngine } from './fake-desk-engine.testing.js';
 
 describe('desk service: agent actions', () => {
-  let t: ReturnType<typeof tempDir>;
+  let fixture: DeskFixture;
   let store: Store;
   let engine: FakeDeskEngine;
   let desk: DeskService;
   let events: DeskEvent[];
 
   beforeEach(async () => {
-    t = tempDir();
-    store = openSqliteStore(path.join(t.dir, 'home'));
-    await store.tenants.create({ id: 'acme' });
-    await store.tenants.create({ id: 'globex' });
-    engine = new FakeDeskEngine();
-    desk = new DeskService({ store, engine });
+    fixture = await openDeskFixture(['acme', 'globex']);
+    ({ store, engine, desk } = fixture);
     events = [];
     desk.deskEvents.subscribe('acme', (e) => events.push(e));
   });
-  afterEach(async () => {
-    await desk.idle();
-    await store.close();
-    t.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   /** A widget conversation with one visitor message the engine has drafted a reply to. */
   async function drafted(text = 'How do I reset my password?') {

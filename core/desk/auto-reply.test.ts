@@ -1,31 +1,21 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultDeskSettings } from '../contract/conversation.js';
-import type { Store } from '../contract/store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { tempDir } from '../testing/temp-home.js';
-import { DeskService } from './desk-service.js';
-import { FakeDeskEngine, type FakeAnswer } from './fake-desk-engine.testing.js';
+import type { DeskService } from './desk-service.js';
+import { openDeskFixture, type DeskFixture } from './desk-fixture.testing.js';
+import type { FakeDeskEngine } from './fake-desk-engine.testing.js';
+import { type FakeAnswer } from './fake-desk-engine.testing.js';
 
 /** The auto-reply gate at the default threshold (0.75): who answers the visitor, the AI or an agent. */
 describe('desk service: automatic replies at the default threshold', () => {
-  let t: ReturnType<typeof tempDir>;
-  let store: Store;
+  let fixture: DeskFixture;
   let engine: FakeDeskEngine;
   let desk: DeskService;
 
   beforeEach(async () => {
-    t = tempDir();
-    store = openSqliteStore(path.join(t.dir, 'home'));
-    await store.tenants.create({ id: 'acme' });
-    engine = new FakeDeskEngine();
-    desk = new DeskService({ store, engine });
+    fixture = await openDeskFixture(['acme']);
+    ({ engine, desk } = fixture);
   });
-  afterEach(async () => {
-    await desk.idle();
-    await store.close();
-    t.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   /** Posts one visitor message in a fresh conversation and says who answered it. */
   async function whoAnswers(answer: FakeAnswer): Promise<'assistant' | 'agent draft'> {

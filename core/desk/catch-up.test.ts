@@ -1,31 +1,21 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../contract/store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { tempDir } from '../testing/temp-home.js';
-import { DeskService } from './desk-service.js';
-import { FakeDeskEngine } from './fake-desk-engine.testing.js';
+import type { DeskService } from './desk-service.js';
+import { openDeskFixture, type DeskFixture } from './desk-fixture.testing.js';
+import type { FakeDeskEngine } from './fake-desk-engine.testing.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 3)); // distinct created_at timestamps
 
 describe('desk catch-up', () => {
-  let t: ReturnType<typeof tempDir>;
+  let fixture: DeskFixture;
   let store: Store;
   let engine: FakeDeskEngine;
   let desk: DeskService;
   beforeEach(async () => {
-    t = tempDir();
-    store = openSqliteStore(path.join(t.dir, 'home'));
-    await store.tenants.create({ id: 'acme' });
-    await store.tenants.create({ id: 'globex' });
-    engine = new FakeDeskEngine();
-    desk = new DeskService({ store, engine });
+    fixture = await openDeskFixture(['acme', 'globex']);
+    ({ store, engine, desk } = fixture);
   });
-  afterEach(async () => {
-    await desk.idle();
-    await store.close();
-    t.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   /** A new conversation whose visitor message the engine refuses; returns the conversation and message ids. */
   async function refused(text: string, tenant = 'acme') {

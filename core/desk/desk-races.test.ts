@@ -1,10 +1,7 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../contract/store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { tempDir } from '../testing/temp-home.js';
-import { DeskService, handoffText } from './desk-service.js';
-import { FakeDeskEngine } from './fake-desk-engine.testing.js';
+import { handoffText, type DeskService } from './desk-service.js';
+import { openDeskFixture, type DeskFixture } from './desk-fixture.testing.js';
+import type { FakeDeskEngine } from './fake-desk-engine.testing.js';
 
 /** A gate the fake engine waits on, opened by the test. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -21,23 +18,15 @@ async function until(check: () => boolean, ms = 500): Promise<void> {
 
 /** What happens when agents act while the engine is still drafting. */
 describe('desk service: agent actions racing the engine', () => {
-  let t: ReturnType<typeof tempDir>;
-  let store: Store;
+  let fixture: DeskFixture;
   let engine: FakeDeskEngine;
   let desk: DeskService;
 
   beforeEach(async () => {
-    t = tempDir();
-    store = openSqliteStore(path.join(t.dir, 'home'));
-    await store.tenants.create({ id: 'acme' });
-    engine = new FakeDeskEngine();
-    desk = new DeskService({ store, engine });
+    fixture = await openDeskFixture(['acme']);
+    ({ engine, desk } = fixture);
   });
-  afterEach(async () => {
-    await desk.idle();
-    await store.close();
-    t.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   /** Posts a visitor message whose engine run waits in the engine until the returned gate opens. */
   async function held(conversationId: string, text: string) {
