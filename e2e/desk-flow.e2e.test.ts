@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationDetailSchema, conversationRoute, deskRoutes } from '../core/contract/desk-api.js';
-import { createWidgetKey } from '../core/desk/widget-keys.js';
-import { KnowledgeBase } from '../core/knowledge/knowledge-base.js';
-import { openSqliteStore } from '../core/store/sqlite/sqlite-store.js';
-import { ingestAbcd } from '../scripts/bench/lib/abcd.js';
 import { launchChromium, openPage } from './support/browser.js';
+import { abcdDeskHome, openShadowRoots, startHostPage, type HostPage } from './support/intranet.js';
 import { startServer, stopServer, type ServerUnderTest } from './support/server.js';
 
 /**
@@ -24,40 +18,22 @@ import { startServer, stopServer, type ServerUnderTest } from './support/server.
 const artifacts = path.join(import.meta.dirname, 'artifacts');
 let server: ServerUnderTest;
 let browser: Browser;
-let host: http.Server;
-let hostOrigin: string;
+let host: HostPage;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `flow-${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  let hostPage = '';
-  host = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(hostPage);
-  });
-  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-
-  const home = await mkdtemp(path.join(tmpdir(), 'airdesk-e2e-flow-'));
-  const store = openSqliteStore(home);
-  await store.tenants.create({ id: 'acme', name: 'Acme Retail' });
-  const kb = new KnowledgeBase({ store, embedder: null });
-  await ingestAbcd(kb, store, 'acme');
-  for (const doc of await store.knowledge.listDocuments('acme', { limit: 1000 })) {
-    await kb.setPublic('acme', doc.id, true);
-  }
+  host = await startHostPage();
   // No desk settings are written: a new tenant drafts for agents, which is what this test is about.
-  const { key } = await createWidgetKey(store, 'acme', [hostOrigin]);
-  await kb.close();
-  await store.close();
+  const { home, key } = await abcdDeskHome({ prefix: 'airdesk-e2e-flow-', origin: host.origin });
 
   server = await startServer(randomBytes(24).toString('base64url'), 60_000, {
     home,
     env: { AIRDESK_EMBEDDER: 'none', AIRDESK_GENERATOR: 'none' },
   });
-  hostPage = `<!doctype html><html><head><title>Acme intranet</title></head>
+  host.html = `<!doctype html><html><head><title>Acme intranet</title></head>
     <body><h1>Acme intranet</h1><p>Questions about an order? Ask below.</p>
     <script src="${server.listening.widget}/widget.js" data-key="${key}" data-title="Acme help" async></script>
     </body></html>`;
@@ -66,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => host?.close(resolve));
+  await host?.close();
   if (server) expect(await stopServer(server), server.stderr()).toBe(0);
 });
 
@@ -81,12 +57,10 @@ describe('widget visitor → cited AI draft in the console → agent edits and s
   it('carries one ABCD conversation from the visitor to the agent and back', async () => {
     // The visitor, on the intranet page.
     const visitor = await openPage(browser);
-    // Playwright cannot look inside a closed shadow root: open it for the test only.
     await visitor.page.addInitScript({
-      content: `const attach = Element.prototype.attachShadow;
-        Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: 'open' }); };`,
+      content: openShadowRoots,
     });
-    await visitor.page.goto(hostOrigin);
+    await visitor.page.goto(host.origin);
     await visitor.page.getByRole('button', { name: 'Open chat' }).click();
     const chat = visitor.page.getByRole('dialog', { name: 'Acme help' });
     await chat.waitFor();

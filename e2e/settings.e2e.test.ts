@@ -7,6 +7,7 @@ import { consoleRoutes } from '../core/contract/console-api.js';
 import { escalationReasons } from '../core/contract/conversation.js';
 import { deskRoutes, deskSettingsViewSchema, widgetKeyListSchema } from '../core/contract/desk-api.js';
 import { launchChromium, openPage } from './support/browser.js';
+import { openShadowRoots } from './support/intranet.js';
 import { startServer, stopServer, type ServerUnderTest } from './support/server.js';
 
 const artifacts = path.join(import.meta.dirname, 'artifacts');
@@ -189,8 +190,7 @@ describe('settings page in a real browser', () => {
     });
     // Test hook: playwright cannot see into the widget's closed shadow root.
     await page.addInitScript({
-      content: `const attach = Element.prototype.attachShadow;
-        Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: 'open' }); };`,
+      content: openShadowRoots,
     });
     await page.goto(server.consoleUrl);
     await openSettings(page);

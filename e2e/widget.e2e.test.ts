@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWidgetKey } from '../core/desk/widget-keys.js';
-import { KnowledgeBase } from '../core/knowledge/knowledge-base.js';
-import { openSqliteStore } from '../core/store/sqlite/sqlite-store.js';
-import { ingestAbcd } from '../scripts/bench/lib/abcd.js';
 import { launchChromium, openPage } from './support/browser.js';
+import { abcdDeskHome, openShadowRoots, startHostPage, type HostPage } from './support/intranet.js';
 import { startServer, stopServer, type ServerUnderTest } from './support/server.js';
 
 /**
@@ -20,39 +14,23 @@ import { startServer, stopServer, type ServerUnderTest } from './support/server.
 const artifacts = path.join(import.meta.dirname, 'artifacts');
 let server: ServerUnderTest;
 let browser: Browser;
-let host: http.Server;
-let hostOrigin: string;
+let host: HostPage;
 
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
-  // The host page's origin must be known before the key is made, so its server starts first.
-  let page = '';
-  host = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(page);
+  host = await startHostPage();
+  const { home, key } = await abcdDeskHome({
+    prefix: 'airdesk-e2e-widget-',
+    origin: host.origin,
+    settings: { replyMode: 'auto', autoReplyThreshold: 0.5 },
   });
-  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-
-  const home = await mkdtemp(path.join(tmpdir(), 'airdesk-e2e-widget-'));
-  const store = openSqliteStore(home);
-  await store.tenants.create({ id: 'acme', name: 'Acme Retail' });
-  const kb = new KnowledgeBase({ store, embedder: null });
-  await ingestAbcd(kb, store, 'acme');
-  for (const doc of await store.knowledge.listDocuments('acme', { limit: 1000 })) {
-    await kb.setPublic('acme', doc.id, true);
-  }
-  await store.desk.updateSettings('acme', { replyMode: 'auto', autoReplyThreshold: 0.5 });
-  const { key } = await createWidgetKey(store, 'acme', [hostOrigin]);
-  await kb.close();
-  await store.close();
 
   server = await startServer(randomBytes(24).toString('base64url'), 60_000, {
     home,
     env: { AIRDESK_EMBEDDER: 'none' },
     widgetHost: '127.0.0.1',
   });
-  page = `<!doctype html><html><head><title>Acme intranet</title>
+  host.html = `<!doctype html><html><head><title>Acme intranet</title>
     <style>body { font-family: serif; background: #fafaf0 } * { box-sizing: content-box !important }</style></head>
     <body><h1>Acme intranet</h1><p>Questions about an order? Ask below.</p>
     <script src="${server.listening.widget}/widget.js" data-key="${key}" data-title="Acme help" async></script>
@@ -62,19 +40,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => host?.close(resolve));
+  await host?.close();
   if (server) expect(await stopServer(server), server.stderr()).toBe(0);
 });
 
 describe('the chat widget on another origin, against the real server', () => {
   it('answers an ABCD procedure with citations, then hands over to a person', async () => {
     const { page, problems } = await openPage(browser);
-    // Playwright cannot look inside a closed shadow root: open it for the test only.
     await page.addInitScript({
-      content: `const attach = Element.prototype.attachShadow;
-        Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: 'open' }); };`,
+      content: openShadowRoots,
     });
-    await page.goto(hostOrigin);
+    await page.goto(host.origin);
     await page.getByRole('button', { name: 'Open chat' }).click();
     const dialog = page.getByRole('dialog', { name: 'Acme help' });
     await dialog.waitFor();
