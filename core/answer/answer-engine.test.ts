@@ -171,4 +171,31 @@ describe('AnswerEngine (extractive, real store and index)', () => {
     const visitor = await engine.ask('acme', { question, audience: { kind: 'public' } });
     expect(visitor.abstained).toBe(true);
   });
+
+  it("cites a web document with its address, and never hands out a file's path", async () => {
+    await ingestDocuments(kb, {
+      tenant: 'acme',
+      sourceName: 'wiki',
+      items: (async function* () {
+        yield {
+          externalId: 'page-42',
+          title: 'Parcel lockers',
+          source: 'https://wiki.corp.local/pages/42',
+          sections: [
+            {
+              headings: ['Parcel lockers'],
+              text: 'A parcel waits in the locker for seven days before it returns.',
+            },
+          ],
+        };
+      })(),
+      prune: false,
+    });
+    const web = await engine.ask('acme', { question: 'How long does a parcel wait in the locker?' });
+    const cited = web.citations.find((c) => c.externalId === 'page-42');
+    expect(cited?.url).toBe('https://wiki.corp.local/pages/42');
+    const file = await engine.ask('acme', { question: 'How do I reset my password?' });
+    expect(file.citations.length).toBeGreaterThan(0);
+    expect(file.citations.map((c) => c.url)).toEqual(file.citations.map(() => null));
+  });
 });

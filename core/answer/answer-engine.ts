@@ -375,6 +375,7 @@ function contextPassages(retrieval: CorrectiveRetrieval, remembered: AnswerMatch
       externalId: `answer:${match.answer.id}`,
       chunkId: null,
       title: match.answer.question,
+      url: null,
       headings: [],
       text: match.answer.answer,
       score: 10 + match.similarity,
@@ -391,6 +392,7 @@ function contextPassages(retrieval: CorrectiveRetrieval, remembered: AnswerMatch
       externalId: hit.externalId,
       chunkId: hit.chunkId,
       title: hit.title || hit.externalId,
+      url: webAddress(hit.source),
       headings: hit.headings,
       text: hit.parentText,
       score: hit.score,
@@ -433,12 +435,26 @@ function citeSentences(
         externalId: p.externalId,
         chunkId: p.chunkId,
         title: p.title,
+        url: p.url,
         quote,
       });
     }
     return { text: plain, citations: markers, supported: check ? check.supported : true };
   });
   return { sentences, citations: [...citations.values()].sort((a, b) => a.marker - b.marker) };
+}
+
+/**
+ * A source's address if it is a web one. A file path is never handed out: it names a folder on the server,
+ * and a citation may reach a public visitor.
+ */
+function webAddress(source: string): string | null {
+  try {
+    const url = new URL(source);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Drops sentences that address the assistant ("ignore your instructions") so the composer never quotes them. */

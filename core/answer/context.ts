@@ -11,6 +11,8 @@ export interface ContextPassage {
   externalId: string;
   chunkId: string | null;
   title: string;
+  /** The document's address when it has a web one (http/https); null for files and answered-before passages. */
+  url: string | null;
   headings: string[];
   text: string;
   /** Retrieval score (or question similarity for an answered-before passage); higher is better. */

@@ -153,6 +153,8 @@ export interface DraftCitation {
   externalId: string;
   chunkId: string | null;
   title: string;
+  /** The document's web address (http/https) when its source has one, e.g. a Confluence page; else null. */
+  url: string | null;
   quote: string;
 }
 

@@ -70,6 +70,7 @@ export const answerDraftSchema = z.object({
       externalId: z.string(),
       chunkId: z.string().nullable(),
       title: z.string(),
+      url: z.string().nullable(),
       quote: z.string(),
     }),
   ),

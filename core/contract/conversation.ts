@@ -21,6 +21,8 @@ export interface Citation {
   title: string;
   quote: string;
   chunkId?: string;
+  /** The document's web address (http/https only); the widget shows the citation as a link to it. */
+  url?: string;
 }
 
 export interface Conversation {

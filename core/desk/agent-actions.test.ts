@@ -189,4 +189,13 @@ describe('desk service: agent actions', () => {
     expect(events.map((e) => e.type === 'conversation' && e.data.change)).toEqual(['csat']);
     expect((await store.desk.csat('acme', conversation.id))?.rating).toBe(4);
   });
+
+  it("gives the visitor a cited web document's address, and a file's none", async () => {
+    engine.next = { answer: 'Open Settings [1].', url: 'https://wiki.corp.local/pages/7' };
+    const web = await drafted();
+    expect(web.draft.citations[0]?.url).toBe('https://wiki.corp.local/pages/7');
+    engine.next = { answer: 'Open Settings [1].' };
+    const file = await drafted();
+    expect(file.draft.citations[0]).not.toHaveProperty('url');
+  });
 });

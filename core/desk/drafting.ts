@@ -53,6 +53,7 @@ export async function askEngine(
       title: c.title,
       quote: c.quote,
       ...(c.chunkId ? { chunkId: c.chunkId } : {}),
+      ...(c.url ? { url: c.url } : {}),
     }));
   return { draft, citations };
 }

@@ -11,6 +11,8 @@ export interface FakeAnswer {
   confidence?: number;
   escalation?: EscalationDecision;
   unsupported?: string[];
+  /** The cited document's web address (default: none, as for a file). */
+  url?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export class FakeDeskEngine implements DeskEngine {
           externalId: 'password.md',
           chunkId: 'chunk-1',
           title: 'Reset your password',
+          url: next.url ?? null,
           quote: 'Open Settings and choose Security.',
         },
       ],

@@ -280,6 +280,7 @@ if (skipGenerator) {
           externalId: h.hit.externalId,
           chunkId: h.hit.chunkId,
           title: h.hit.title,
+          url: null,
           headings: h.hit.headings,
           text: h.hit.parentText,
           score: h.hit.score,

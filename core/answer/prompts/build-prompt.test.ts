@@ -14,6 +14,7 @@ function passage(marker: number, text: string, score = 1, title = `Doc ${marker}
     externalId: `d${marker}.md`,
     chunkId: `c${marker}`,
     title,
+    url: null,
     headings: [],
     text,
     score,
